@@ -1,0 +1,1 @@
+"""The Cognito auth service: a FastAPI app in front of an Amazon Cognito user pool."""

@@ -1,0 +1,1 @@
+"""The Cognito boundary: the only code that talks to cognito-idp."""

@@ -1,0 +1,111 @@
+"""create_app(settings): the FastAPI application, its routers, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.cognito.gateway import CognitoGateway
+from app.errors import install_error_handlers
+from app.observability import RequestIdMiddleware, configure_logging
+from app.routers import auth, me
+from app.schemas import Problem
+from app.settings import Settings, load_settings
+from app.tokens.verifier import TokenVerifier
+
+DESCRIPTION = """
+A REST API in front of an Amazon Cognito user pool: register, confirm, sign in, refresh,
+sign out, and the signed-in user. Every error is `application/problem+json` with a stable
+`code`; see the README for the list.
+"""
+
+
+class NoStoreMiddleware:
+    """Mark every response `Cache-Control: no-store`: they carry tokens or personal data."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the header unless the route set its own (the docs pages may be cached)."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    gateway: CognitoGateway | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """Build the application; tests pass their own settings (and optionally collaborators)."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level)
+    gateway = gateway or CognitoGateway.from_settings(settings)
+    verifier = verifier or TokenVerifier.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await verifier.start()  # best effort: a JWKS outage must not stop start-up
+        try:
+            yield
+        finally:
+            verifier.close()
+
+    app = FastAPI(
+        title="Cognito Auth Service",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.gateway = gateway
+    app.state.verifier = verifier
+    install_error_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(me.router)
+    app.add_middleware(NoStoreMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["X-Request-ID", "Retry-After", "WWW-Authenticate"],
+            allow_credentials=False,  # bearer tokens, no cookies
+            max_age=600,
+        )
+    app.add_middleware(RequestIdMiddleware)
+    _add_problem_schema(app)
+    return app
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components["Problem"] = Problem.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,38 @@
+"""The signed-in user's own account."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import GatewayDep
+from app.errors import ErrorCode, error_responses
+from app.schemas import MeOut
+from app.tokens.deps import AccessToken
+
+E = ErrorCode
+
+router = APIRouter(tags=["me"])
+
+
+@router.get(
+    "/me",
+    responses=error_responses(
+        E.NOT_AUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_KEYS_UNAVAILABLE,
+        E.TOO_MANY_REQUESTS, E.SERVICE_UNAVAILABLE, E.UPSTREAM_ERROR,
+    ),
+)
+async def read_me(token: AccessToken, gateway: GatewayDep) -> MeOut:
+    """The user behind the bearer access token, with their attributes and groups."""
+    # GetUser also makes Cognito re-check the token: a signed-out token is refused here.
+    user = await run_in_threadpool(gateway.get_user, token.token)
+    attributes = user.attributes
+    return MeOut(
+        sub=attributes.get("sub", token.claims.sub),
+        username=user.username,
+        email=attributes.get("email"),
+        email_verified=attributes.get("email_verified", "false").lower() == "true",
+        given_name=attributes.get("given_name"),
+        family_name=attributes.get("family_name"),
+        groups=list(token.claims.groups),
+    )

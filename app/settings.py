@@ -1,0 +1,130 @@
+"""Service settings: one pydantic-settings class, read once from the environment and passed in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["local", "test", "development", "staging", "production"]
+RevocationMode = Literal["off", "memory", "dynamodb"]
+
+_POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(-[a-z]+)+-\d)_[0-9A-Za-z]+$")
+_AWS_JWKS_HOST = re.compile(r"^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$")
+
+
+class SettingsError(RuntimeError):
+    """Raised when the environment does not describe a usable configuration."""
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment (names are the upper-case field names)."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    environment: Environment = "production"
+    log_level: str = "INFO"
+
+    cognito_user_pool_id: str
+    cognito_client_id: str = Field(min_length=1, max_length=128)
+    cognito_client_secret: SecretStr | None = None
+    cognito_region: str = ""  # derived from the pool id when empty
+    cognito_endpoint_url: str = ""  # empty = the real AWS endpoint
+    cognito_connect_timeout_seconds: float = Field(default=2.0, gt=0)
+    cognito_read_timeout_seconds: float = Field(default=5.0, gt=0)
+    cognito_max_attempts: int = Field(default=3, ge=1, le=10)
+
+    # Token verification. Issuer and JWKS URL are derived from region + pool; the JWKS URL can be
+    # overridden because the local emulator serves keys at its own address while its tokens
+    # carry the AWS issuer.
+    cognito_issuer: str = ""
+    cognito_jwks_url: str = ""
+    cognito_jwks_file: Path | None = None
+    cognito_jwks_json: SecretStr | None = None
+    extra_client_ids: Annotated[list[str], NoDecode] = []
+    clock_leeway_seconds: float = Field(default=2.0, ge=0, le=300)
+    jwks_fetch_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    jwks_cooldown_seconds: float = Field(default=10.0, ge=0)
+    jwks_max_age_seconds: float = Field(default=86_400.0, gt=0)
+    max_token_bytes: int = Field(default=16_384, ge=1024)
+    token_cache_size: int = Field(default=10_000, ge=0)
+    token_revocation: RevocationMode = "off"
+
+    platform_table_name: str = ""  # DynamoDB table shared with the image platform (profiles)
+
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", "extra_client_ids", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, origins: list[str]) -> list[str]:
+        # Credentials travel in headers; a wildcard origin would let any site read them back.
+        if "*" in origins:
+            raise ValueError("'*' is not allowed; list the exact origins")
+        return origins
+
+    @model_validator(mode="after")
+    def _derive_and_check(self) -> Settings:
+        match = _POOL_ID.match(self.cognito_user_pool_id)
+        if match is None:
+            raise ValueError("COGNITO_USER_POOL_ID must look like '<region>_<id>'")
+        pool_region = match.group("region")
+        if not self.cognito_region:
+            self.cognito_region = pool_region
+        elif self.cognito_region != pool_region:
+            raise ValueError(
+                f"COGNITO_REGION ({self.cognito_region}) does not match the region of "
+                f"COGNITO_USER_POOL_ID ({pool_region})"
+            )
+        if not self.cognito_issuer:
+            self.cognito_issuer = (
+                f"https://cognito-idp.{self.cognito_region}.amazonaws.com/"
+                f"{self.cognito_user_pool_id}"
+            )
+        if not self.cognito_jwks_url:
+            self.cognito_jwks_url = f"{self.cognito_issuer}/.well-known/jwks.json"
+        if self.cognito_jwks_file is not None and self.cognito_jwks_json is not None:
+            raise ValueError("set COGNITO_JWKS_FILE or COGNITO_JWKS_JSON, not both")
+        if self.environment == "production":
+            self._check_production()
+        return self
+
+    def _check_production(self) -> None:
+        # The emulator signs with a publicly known key: a production service trusting its JWKS
+        # would accept tokens anyone can mint.
+        if self.cognito_endpoint_url:
+            raise ValueError("COGNITO_ENDPOINT_URL must be empty when ENVIRONMENT=production")
+        jwks = urlsplit(self.cognito_jwks_url)
+        if jwks.scheme != "https" or not _AWS_JWKS_HOST.match(jwks.hostname or ""):
+            raise ValueError(
+                "COGNITO_JWKS_URL must be the AWS Cognito JWKS (https://cognito-idp.<region>."
+                "amazonaws.com/...) when ENVIRONMENT=production"
+            )
+
+    @property
+    def client_ids(self) -> tuple[str, ...]:
+        """App client ids whose tokens this service accepts (the configured one first)."""
+        return (self.cognito_client_id, *self.extra_client_ids)
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment, or raise SettingsError naming what is wrong."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_input=False, include_url=False):
+            location = ".".join(str(part) for part in error["loc"]).upper()
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{location}: {message}" if location else message)
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,179 @@
+"""Typed, frozen claims of verified Cognito access and ID tokens, and their strict builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.tokens.errors import ClaimMissingError, ClaimTypeError
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """Claims of a verified Cognito access token."""
+
+    sub: str
+    username: str
+    client_id: str
+    iss: str
+    exp: int
+    iat: int
+    token_use: str = "access"  # noqa: S105  # a claim value, not a secret
+    scope: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    auth_time: int | None = None
+    nbf: int | None = None
+    jti: str | None = None
+    origin_jti: str | None = None
+    event_id: str | None = None
+    device_key: str | None = None
+    version: int | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        """The id shared by every token of one sign-in (origin_jti, or jti on older pools)."""
+        return self.origin_jti or self.jti
+
+
+@dataclass(frozen=True, slots=True)
+class IdClaims:
+    """Claims of a verified Cognito ID token."""
+
+    sub: str
+    cognito_username: str
+    aud: str
+    iss: str
+    exp: int
+    iat: int
+    token_use: str = "id"  # noqa: S105  # a claim value, not a secret
+    email: str | None = None
+    email_verified: bool | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    name: str | None = None
+    phone_number: str | None = None
+    phone_number_verified: bool | None = None
+    groups: tuple[str, ...] = ()
+    auth_time: int | None = None
+    nbf: int | None = None
+    jti: str | None = None
+    origin_jti: str | None = None
+    event_id: str | None = None
+    at_hash: str | None = None
+
+    @property
+    def session_id(self) -> str | None:
+        """The id shared by every token of one sign-in (origin_jti, or jti on older pools)."""
+        return self.origin_jti or self.jti
+
+
+def required_str(payload: dict[str, Any], name: str) -> str:
+    """Return a required string claim, or raise ClaimMissingError / ClaimTypeError."""
+    value = payload.get(name)
+    if type(value) is str:
+        return value
+    if value is None:
+        raise ClaimMissingError(f"missing claim {name}")
+    raise ClaimTypeError(f"claim {name} must be a string")
+
+
+def _opt_str(payload: dict[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    if value is None or type(value) is str:
+        return value
+    raise ClaimTypeError(f"claim {name} must be a string")
+
+
+def numeric_date(payload: dict[str, Any], name: str) -> int | float | None:
+    """Return a NumericDate claim (int or float, never bool), None when absent."""
+    value = payload.get(name)
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is int or kind is float:
+        return value  # type: ignore[no-any-return]
+    raise ClaimTypeError(f"claim {name} must be a number")
+
+
+def _opt_int(payload: dict[str, Any], name: str) -> int | None:
+    value = numeric_date(payload, name)
+    return None if value is None else int(value)
+
+
+def _opt_bool(payload: dict[str, Any], name: str) -> bool | None:
+    value = payload.get(name)
+    if value is None or type(value) is bool:
+        return value
+    # Cognito stores attributes as strings; the emulator puts "true"/"false" into ID tokens.
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    raise ClaimTypeError(f"claim {name} must be a boolean")
+
+
+def _groups(payload: dict[str, Any]) -> tuple[str, ...]:
+    value = payload.get("cognito:groups")
+    if value is None:
+        return ()
+    if type(value) is list and all(type(group) is str for group in value):
+        return tuple(value)
+    raise ClaimTypeError("claim cognito:groups must be a list of strings")
+
+
+def _scopes(payload: dict[str, Any]) -> tuple[str, ...]:
+    value = payload.get("scope")
+    if value is None:
+        return ()
+    if type(value) is str:
+        return tuple(value.split())
+    raise ClaimTypeError("claim scope must be a string")
+
+
+def build_access_claims(
+    payload: dict[str, Any], exp: int | float, iat: int | float
+) -> AccessClaims:
+    """Build AccessClaims from a payload whose iss, token_use, client_id and times are checked."""
+    return AccessClaims(
+        sub=required_str(payload, "sub"),
+        username=required_str(payload, "username"),
+        client_id=payload["client_id"],
+        iss=payload["iss"],
+        exp=int(exp),
+        iat=int(iat),
+        scope=_scopes(payload),
+        groups=_groups(payload),
+        auth_time=_opt_int(payload, "auth_time"),
+        nbf=_opt_int(payload, "nbf"),
+        jti=_opt_str(payload, "jti"),
+        origin_jti=_opt_str(payload, "origin_jti"),
+        event_id=_opt_str(payload, "event_id"),
+        device_key=_opt_str(payload, "device_key"),
+        version=_opt_int(payload, "version"),
+    )
+
+
+def build_id_claims(payload: dict[str, Any], exp: int | float, iat: int | float) -> IdClaims:
+    """Build IdClaims from a payload whose iss, token_use, aud and times are checked."""
+    return IdClaims(
+        sub=required_str(payload, "sub"),
+        cognito_username=required_str(payload, "cognito:username"),
+        aud=payload["aud"],
+        iss=payload["iss"],
+        exp=int(exp),
+        iat=int(iat),
+        email=_opt_str(payload, "email"),
+        email_verified=_opt_bool(payload, "email_verified"),
+        given_name=_opt_str(payload, "given_name"),
+        family_name=_opt_str(payload, "family_name"),
+        name=_opt_str(payload, "name"),
+        phone_number=_opt_str(payload, "phone_number"),
+        phone_number_verified=_opt_bool(payload, "phone_number_verified"),
+        groups=_groups(payload),
+        auth_time=_opt_int(payload, "auth_time"),
+        nbf=_opt_int(payload, "nbf"),
+        jti=_opt_str(payload, "jti"),
+        origin_jti=_opt_str(payload, "origin_jti"),
+        event_id=_opt_str(payload, "event_id"),
+        at_hash=_opt_str(payload, "at_hash"),
+    )

@@ -1,0 +1,97 @@
+"""Start and stop the local Cognito: moto's server on loopback behind the AWS behaviour layer."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from local_cognito.aws_layer import AwsBehaviourLayer
+from local_cognito.codes import CodeBook
+from local_cognito.outbox import Outbox
+from local_cognito.pool import LocalPool, create_pool
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+DEFAULT_REGION = "eu-west-1"
+
+# Stable pool and client ids across restarts (derived from the definition, not random).
+_MOTO_ENV = {
+    "MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY": "HASH",
+    "MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY": "HASH",
+    "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
+    # Never sign emulator traffic with a developer's real AWS credentials.
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105  # not a secret: the emulator ignores it
+}
+
+
+@dataclass
+class LocalCognito:
+    """A running local Cognito with its pool, outbox and code book."""
+
+    pool: LocalPool
+    outbox: Outbox
+    codes: CodeBook
+    _server: BaseWSGIServer
+    _thread: threading.Thread
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def endpoint_url(self) -> str:
+        """The emulator's base URL."""
+        return self.pool.endpoint_url
+
+    def settings_env(self) -> dict[str, str]:
+        """The environment the API needs to use this pool (as strings, like real env vars)."""
+        return {
+            "ENVIRONMENT": "local",
+            "COGNITO_USER_POOL_ID": self.pool.pool_id,
+            "COGNITO_CLIENT_ID": self.pool.client_id,
+            "COGNITO_CLIENT_SECRET": self.pool.client_secret,
+            "COGNITO_ENDPOINT_URL": self.pool.endpoint_url,
+            "COGNITO_JWKS_URL": self.pool.jwks_url,
+        }
+
+    def stop(self) -> None:
+        """Shut the server down."""
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) -> LocalCognito:
+    """Start moto (cognito-idp, cognito-identity, DynamoDB, SNS on one port) and create the pool."""
+    for name, value in _MOTO_ENV.items():
+        os.environ[name] = value
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+
+    from moto.backends import get_backend
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+
+    outbox, codes = Outbox(), CodeBook()
+    layer = AwsBehaviourLayer(
+        DomainDispatcherApplication(create_backend_app),
+        backend=lambda: get_backend("cognito-idp")[ACCOUNT_ID][region],
+        outbox=outbox,
+        codes=codes,
+        region=region,
+    )
+
+    class QuietHandler(MotoRequestHandler):  # type: ignore[misc]
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """Keep the console for the outbox and the API's own logs."""
+
+    server = make_server(host, port, layer, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="local-cognito", daemon=True)
+    thread.start()
+    endpoint = f"http://{host}:{server.server_port}"
+    client = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region)
+    pool = create_pool(client, endpoint)
+    return LocalCognito(pool=pool, outbox=outbox, codes=codes, _server=server, _thread=thread)
