@@ -211,6 +211,11 @@ def error_responses(*codes: ErrorCode) -> dict[int | str, dict[str, Any]]:
         }
         responses[status] = {
             "description": ", ".join(dict.fromkeys(c.value for c in status_codes)),
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}, "examples": examples}},
+            "content": {
+                PROBLEM_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Problem"},
+                    "examples": examples,
+                }
+            },
         }
     return responses

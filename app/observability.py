@@ -1,4 +1,4 @@
-"""Structured JSON logs (Powertools formatter), request ids, and a last-line scrubber for secrets."""
+"""Structured JSON logs (Powertools formatter), request ids, and a scrubber for stray secrets."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def configure_logging(level: str) -> None:
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     logger.propagate = True
+    # botocore logs whole request bodies (passwords included) at DEBUG: never let it, whatever
+    # LOG_LEVEL says.
+    for noisy in ("botocore", "boto3", "urllib3", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 class RequestIdMiddleware:

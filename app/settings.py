@@ -120,7 +120,7 @@ class Settings(BaseSettings):
 def load_settings() -> Settings:
     """Read the settings from the environment, or raise SettingsError naming what is wrong."""
     try:
-        return Settings()  # type: ignore[call-arg]  # values come from the environment
+        return Settings()  # values come from the environment
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_input=False, include_url=False):

@@ -28,8 +28,9 @@ def main() -> None:
     from app.main import create_app
 
     app = create_app()
-    print(  # noqa: T201  # the developer's welcome banner
-        f"\n  Local Cognito   {cognito.endpoint_url}   (outbox: {cognito.endpoint_url}/_local/outbox)"
+    outbox = f"{cognito.endpoint_url}/_local/outbox"
+    print(  # the developer's welcome banner
+        f"\n  Local Cognito   {cognito.endpoint_url}   (outbox: {outbox})"
         f"\n  User pool id    {cognito.pool.pool_id}"
         f"\n  App client id   {cognito.pool.client_id}"
         f"\n  API             http://{args.host}:{args.port}   (Swagger UI: /docs)\n",

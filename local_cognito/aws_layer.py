@@ -45,7 +45,9 @@ class Reply:
     @classmethod
     def json(cls, status: int, payload: object) -> Reply:
         """A JSON answer in cognito-idp's content type."""
-        return cls(status, json.dumps(payload).encode(), [("Content-Type", "application/x-amz-json-1.1")])
+        return cls(
+            status, json.dumps(payload).encode(), [("Content-Type", "application/x-amz-json-1.1")]
+        )
 
     def payload(self) -> dict[str, Any]:
         """The body parsed as a JSON object ({} when it is not one)."""
@@ -193,9 +195,15 @@ class AwsBehaviourLayer:
         code = self.codes.issue(pool.id, user.id, purpose)
         template = pool.extended_config.get("VerificationMessageTemplate") or {}
         subject = template.get("EmailSubject", "Your verification code")
-        body = template.get("EmailMessage", "Your verification code is {####}").replace("{####}", code)
+        body = template.get("EmailMessage", "Your verification code is {####}").replace(
+            "{####}", code
+        )
         self.outbox.send(email, subject, body, code, purpose)
-        return {"Destination": mask_email(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+        return {
+            "Destination": mask_email(email),
+            "DeliveryMedium": "EMAIL",
+            "AttributeName": "email",
+        }
 
     # --- corrected operations ------------------------------------------------------------------
 
@@ -221,14 +229,24 @@ class AwsBehaviourLayer:
         user = pool._get_user(call.params["Username"])
         if user is None:
             # PreventUserExistenceErrors: an unknown user looks like a wrong code.
-            raise AwsError("CodeMismatchException", "Invalid verification code provided, please try again.")
+            raise AwsError(
+                "CodeMismatchException", "Invalid verification code provided, please try again."
+            )
         if user.status.value == "CONFIRMED":
-            raise AwsError("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
-        check = self.codes.consume(pool.id, user.id, "signup", str(call.params.get("ConfirmationCode", "")))
+            raise AwsError(
+                "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED"
+            )
+        check = self.codes.consume(
+            pool.id, user.id, "signup", str(call.params.get("ConfirmationCode", ""))
+        )
         if check is CodeCheck.MISMATCH:
-            raise AwsError("CodeMismatchException", "Invalid verification code provided, please try again.")
+            raise AwsError(
+                "CodeMismatchException", "Invalid verification code provided, please try again."
+            )
         if check is CodeCheck.EXPIRED:
-            raise AwsError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+            raise AwsError(
+                "ExpiredCodeException", "Invalid code provided, please request a code again."
+            )
         reply = self.forward(call)
         auto_verified = pool.extended_config.get("AutoVerifiedAttributes") or []
         if reply.status == 200 and "email" in auto_verified:
@@ -244,7 +262,11 @@ class AwsBehaviourLayer:
         user = pool._get_user(self.canonical_username(pool, username))
         if user is None:
             # PreventUserExistenceErrors: AWS simulates a delivery for unknown users.
-            details = {"Destination": mask_email(username), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+            details = {
+                "Destination": mask_email(username),
+                "DeliveryMedium": "EMAIL",
+                "AttributeName": "email",
+            }
             return Reply.json(200, {"CodeDeliveryDetails": details})
         if user.status.value != "UNCONFIRMED":
             raise AwsError("InvalidParameterException", "User is already confirmed.")
@@ -261,7 +283,13 @@ class AwsBehaviourLayer:
             reply = self.forward(call)
             if reply.error_type == "UserNotFoundException":
                 # PreventUserExistenceErrors: AWS answers an unknown user like a wrong password.
-                return Reply.json(400, {"__type": "NotAuthorizedException", "message": "Incorrect username or password."})
+                return Reply.json(
+                    400,
+                    {
+                        "__type": "NotAuthorizedException",
+                        "message": "Incorrect username or password.",
+                    },
+                )
             return reply
         if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
             self._correct_refresh_hash(pool, client, params)

@@ -37,8 +37,12 @@ class CodeBook:
 
     def issue(self, pool_id: str, user_id: str, purpose: str) -> str:
         """Make a new six-digit code for a user and purpose."""
-        code = f"{secrets.randbelow(1_000_000):06d}"
         with self._lock:
+            previous = self._codes.get((pool_id, user_id, purpose))
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            while previous is not None and code == previous.code:
+                # A resend must visibly replace the old code, so tests can tell them apart.
+                code = f"{secrets.randbelow(1_000_000):06d}"
             self._codes[(pool_id, user_id, purpose)] = _Issued(
                 code, self.now() + LIFETIME_SECONDS[purpose]
             )

@@ -25,7 +25,7 @@ _MOTO_ENV = {
     "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
     # Never sign emulator traffic with a developer's real AWS credentials.
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105  # not a secret: the emulator ignores it
+    "AWS_SECRET_ACCESS_KEY": "local",  # not a secret: the emulator ignores it
 }
 
 
@@ -84,7 +84,7 @@ def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) 
         region=region,
     )
 
-    class QuietHandler(MotoRequestHandler):  # type: ignore[misc]
+    class QuietHandler(MotoRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             """Keep the console for the outbox and the API's own logs."""
 

@@ -74,7 +74,9 @@ def translate(operation: str, exc: ClientError | BotoCoreError) -> ApiError:
     """Turn a boto3 failure of `operation` into an ApiError, logging only safe fields."""
     if isinstance(exc, BotoCoreError):
         # Connection and read timeouts, endpoint errors: Cognito could not be reached.
-        logger.warning("cognito unreachable", extra={"operation": operation, "error": type(exc).__name__})
+        logger.warning(
+            "cognito unreachable", extra={"operation": operation, "error": type(exc).__name__}
+        )
         return ApiError(ErrorCode.SERVICE_UNAVAILABLE)
     error = exc.response.get("Error", {})
     aws_code = str(error.get("Code", ""))

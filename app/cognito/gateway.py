@@ -1,4 +1,4 @@
-"""CognitoGateway: every cognito-idp call the service makes, with SECRET_HASH and error translation."""
+"""CognitoGateway: every cognito-idp call the service makes, with SECRET_HASH and error mapping."""
 
 from __future__ import annotations
 

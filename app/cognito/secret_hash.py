@@ -1,4 +1,4 @@
-"""SECRET_HASH, the HMAC Cognito requires on public-client calls when the app client has a secret."""
+"""SECRET_HASH: the HMAC Cognito requires on public-client calls when the client has a secret."""
 
 from __future__ import annotations
 

@@ -63,7 +63,10 @@ def register(body: RegisterIn, gateway: GatewayDep) -> RegisterOut:
     "/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(
-        E.INVALID_CODE, E.CODE_EXPIRED, E.ALREADY_CONFIRMED, E.EMAIL_ALREADY_REGISTERED,
+        E.INVALID_CODE,
+        E.CODE_EXPIRED,
+        E.ALREADY_CONFIRMED,
+        E.EMAIL_ALREADY_REGISTERED,
         *_UNAVAILABLE,
     ),
 )

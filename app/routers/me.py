@@ -18,8 +18,12 @@ router = APIRouter(tags=["me"])
 @router.get(
     "/me",
     responses=error_responses(
-        E.NOT_AUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_KEYS_UNAVAILABLE,
-        E.TOO_MANY_REQUESTS, E.SERVICE_UNAVAILABLE, E.UPSTREAM_ERROR,
+        E.NOT_AUTHENTICATED,
+        E.INVALID_TOKEN,
+        E.TOKEN_KEYS_UNAVAILABLE,
+        E.TOO_MANY_REQUESTS,
+        E.SERVICE_UNAVAILABLE,
+        E.UPSTREAM_ERROR,
     ),
 )
 async def read_me(token: AccessToken, gateway: GatewayDep) -> MeOut:

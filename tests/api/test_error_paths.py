@@ -31,9 +31,14 @@ def test_weak_password_is_refused(client: httpx.Client, password: str) -> None:
     assert "Password" not in str(body["detail"])  # our message, not Cognito's
 
 
-def test_duplicate_email_in_any_case_is_refused(client: httpx.Client, cognito: LocalCognito) -> None:
+def test_duplicate_email_in_any_case_is_refused(
+    client: httpx.Client, cognito: LocalCognito
+) -> None:
     email = new_email()
-    assert client.post("/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
+    assert (
+        client.post("/auth/register", json={"email": email, "password": PASSWORD}).status_code
+        == 201
+    )
     again = client.post("/auth/register", json={"email": email.upper(), "password": PASSWORD})
     _problem(again, 409, "EMAIL_ALREADY_REGISTERED")
 
@@ -42,7 +47,9 @@ def test_unknown_user_and_wrong_password_answer_the_same(
     client: httpx.Client, user: SignedInUser
 ) -> None:
     wrong = client.post("/auth/signin", json={"email": user.email, "password": "Wr0ng-password!"})
-    unknown = client.post("/auth/signin", json={"email": new_email(), "password": "Wr0ng-password!"})
+    unknown = client.post(
+        "/auth/signin", json={"email": new_email(), "password": "Wr0ng-password!"}
+    )
     for response in (wrong, unknown):
         _problem(response, 401, "BAD_CREDENTIALS")
 
@@ -71,17 +78,31 @@ def test_wrong_expired_and_reused_codes(client: httpx.Client, cognito: LocalCogn
     message = cognito.outbox.latest(email)
     assert message is not None
     wrong_code = "000000" if message.code != "000000" else "111111"
-    _problem(client.post("/auth/confirm", json={"email": email, "code": wrong_code}), 400, "INVALID_CODE")
     _problem(
-        client.post("/auth/confirm", json={"email": new_email(), "code": message.code}), 400, "INVALID_CODE"
+        client.post("/auth/confirm", json={"email": email, "code": wrong_code}), 400, "INVALID_CODE"
+    )
+    _problem(
+        client.post("/auth/confirm", json={"email": new_email(), "code": message.code}),
+        400,
+        "INVALID_CODE",
     )
     cognito.codes.expire_all()
-    _problem(client.post("/auth/confirm", json={"email": email, "code": message.code}), 400, "CODE_EXPIRED")
+    _problem(
+        client.post("/auth/confirm", json={"email": email, "code": message.code}),
+        400,
+        "CODE_EXPIRED",
+    )
     client.post("/auth/resend-code", json={"email": email})
     fresh = cognito.outbox.latest(email)
     assert fresh is not None
-    assert client.post("/auth/confirm", json={"email": email, "code": fresh.code}).status_code == 204
-    _problem(client.post("/auth/confirm", json={"email": email, "code": fresh.code}), 409, "ALREADY_CONFIRMED")
+    assert (
+        client.post("/auth/confirm", json={"email": email, "code": fresh.code}).status_code == 204
+    )
+    _problem(
+        client.post("/auth/confirm", json={"email": email, "code": fresh.code}),
+        409,
+        "ALREADY_CONFIRMED",
+    )
 
 
 def test_resend_for_unknown_email_looks_like_success(client: httpx.Client) -> None:
@@ -91,16 +112,24 @@ def test_resend_for_unknown_email_looks_like_success(client: httpx.Client) -> No
 
 
 def test_refresh_errors(client: httpx.Client, user: SignedInUser) -> None:
-    bad_token = client.post("/auth/refresh", json={"refresh_token": "nope", "username": user.tokens["username"]})
+    bad_token = client.post(
+        "/auth/refresh", json={"refresh_token": "nope", "username": user.tokens["username"]}
+    )
     _problem(bad_token, 401, "REFRESH_TOKEN_INVALID")
     # Somebody else's username: SECRET_HASH no longer matches, as on AWS.
     other = client.post(
         "/auth/refresh",
-        json={"refresh_token": user.tokens["refresh_token"], "username": "0f6a1e8e-6b0f-4c7e-9b1e-4b8e2f0c1a2b"},
+        json={
+            "refresh_token": user.tokens["refresh_token"],
+            "username": "0f6a1e8e-6b0f-4c7e-9b1e-4b8e2f0c1a2b",
+        },
     )
     _problem(other, 401, "REFRESH_TOKEN_INVALID")
     # The email is not the username refresh needs; the schema says so before Cognito is asked.
-    by_email = client.post("/auth/refresh", json={"refresh_token": user.tokens["refresh_token"], "username": user.email})
+    by_email = client.post(
+        "/auth/refresh",
+        json={"refresh_token": user.tokens["refresh_token"], "username": user.email},
+    )
     _problem(by_email, 422, "VALIDATION_FAILED")
 
 
@@ -113,14 +142,20 @@ def test_bearer_problems(client: httpx.Client, user: SignedInUser) -> None:
     assert garbage.headers["www-authenticate"] == 'Bearer error="invalid_token"'
     id_token = client.get("/me", headers={"Authorization": f"Bearer {user.tokens['id_token']}"})
     _problem(id_token, 401, "INVALID_TOKEN")
-    tampered = user.tokens["access_token"][:-4] + ("AAAA" if not user.tokens["access_token"].endswith("AAAA") else "BBBB")
-    _problem(client.get("/me", headers={"Authorization": f"Bearer {tampered}"}), 401, "INVALID_TOKEN")
+    tampered = user.tokens["access_token"][:-4] + (
+        "AAAA" if not user.tokens["access_token"].endswith("AAAA") else "BBBB"
+    )
+    _problem(
+        client.get("/me", headers={"Authorization": f"Bearer {tampered}"}), 401, "INVALID_TOKEN"
+    )
     _problem(client.post("/auth/signout"), 401, "NOT_AUTHENTICATED")
 
 
 def test_validation_errors_never_echo_input(client: httpx.Client) -> None:
     secret_password = "Sup3r-Secret-Value!"
-    response = client.post("/auth/register", json={"email": "not-an-email", "password": secret_password})
+    response = client.post(
+        "/auth/register", json={"email": "not-an-email", "password": secret_password}
+    )
     body = _problem(response, 422, "VALIDATION_FAILED")
     assert body["errors"] == [{"field": "email", "message": body["errors"][0]["message"]}]  # type: ignore[index]
     assert secret_password not in response.text
@@ -142,7 +177,9 @@ def test_admin_created_user_gets_a_challenge_not_an_error(
     client: httpx.Client, cognito: LocalCognito
 ) -> None:
     email = new_email()
-    admin = boto3.client("cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region)
+    admin = boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    )
     admin.admin_create_user(
         UserPoolId=cognito.pool.pool_id,
         Username=email,
@@ -156,4 +193,3 @@ def test_admin_created_user_gets_a_challenge_not_an_error(
     assert body["challenge_name"] == "NEW_PASSWORD_REQUIRED"
     assert len(body["session"]) >= 20
     assert body["username"]
-

@@ -39,7 +39,7 @@ def stubbed() -> Iterator[tuple[CognitoGateway, Stubber]]:
         "cognito-idp",
         region_name="eu-west-1",
         aws_access_key_id="x",
-        aws_secret_access_key="x",  # noqa: S106
+        aws_secret_access_key="x",
     )
     with Stubber(client) as stubber:
         yield CognitoGateway(client, CLIENT_ID, SECRET), stubber
@@ -47,7 +47,7 @@ def stubbed() -> Iterator[tuple[CognitoGateway, Stubber]]:
 
 
 def _token(claims: dict[str, Any]) -> str:
-    return jwt.encode(claims, "k", algorithm="HS256")
+    return str(jwt.encode(claims, "k", algorithm="HS256"))
 
 
 def test_sign_up_hashes_the_normalised_email(stubbed: tuple[CognitoGateway, Stubber]) -> None:
@@ -85,7 +85,13 @@ def test_confirm_and_resend_hash_the_email(stubbed: tuple[CognitoGateway, Stubbe
     )
     stubber.add_response(
         "resend_confirmation_code",
-        {"CodeDeliveryDetails": {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}},
+        {
+            "CodeDeliveryDetails": {
+                "Destination": "a***@e***",
+                "DeliveryMedium": "EMAIL",
+                "AttributeName": "email",
+            }
+        },
         {"ClientId": CLIENT_ID, "SecretHash": HASH_OF_EMAIL, "Username": EMAIL},
     )
     gateway.confirm_sign_up("ADA@example.com", "123456")
@@ -128,11 +134,21 @@ def test_refresh_hashes_the_internal_username(stubbed: tuple[CognitoGateway, Stu
     gateway, stubber = stubbed
     stubber.add_response(
         "initiate_auth",
-        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "ExpiresIn": 3600, "TokenType": "Bearer"}},
+        {
+            "AuthenticationResult": {
+                "AccessToken": "a",
+                "IdToken": "i",
+                "ExpiresIn": 3600,
+                "TokenType": "Bearer",
+            }
+        },
         {
             "ClientId": CLIENT_ID,
             "AuthFlow": "REFRESH_TOKEN_AUTH",
-            "AuthParameters": {"REFRESH_TOKEN": "refresh", "SECRET_HASH": HASH_OF_INTERNAL_USERNAME},
+            "AuthParameters": {
+                "REFRESH_TOKEN": "refresh",
+                "SECRET_HASH": HASH_OF_INTERNAL_USERNAME,
+            },
         },
     )
     tokens = gateway.refresh(INTERNAL_USERNAME, "refresh")
@@ -152,11 +168,17 @@ def test_sign_in_challenge_is_returned_not_raised(stubbed: tuple[CognitoGateway,
         {
             "ClientId": CLIENT_ID,
             "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": EMAIL, "PASSWORD": "Temp0rary!", "SECRET_HASH": HASH_OF_EMAIL},
+            "AuthParameters": {
+                "USERNAME": EMAIL,
+                "PASSWORD": "Temp0rary!",
+                "SECRET_HASH": HASH_OF_EMAIL,
+            },
         },
     )
     outcome = gateway.sign_in_with_password(EMAIL, "Temp0rary!")
-    assert outcome == Challenge("NEW_PASSWORD_REQUIRED", "s" * 24, {"USER_ID_FOR_SRP": INTERNAL_USERNAME})
+    assert outcome == Challenge(
+        "NEW_PASSWORD_REQUIRED", "s" * 24, {"USER_ID_FOR_SRP": INTERNAL_USERNAME}
+    )
 
 
 def test_token_calls_send_the_access_token_only(stubbed: tuple[CognitoGateway, Stubber]) -> None:
@@ -176,7 +198,9 @@ def test_client_without_secret_sends_no_hash() -> None:
     client = boto3.client("cognito-idp", region_name="eu-west-1")
     with Stubber(client) as stubber:
         stubber.add_response(
-            "confirm_sign_up", {}, {"ClientId": CLIENT_ID, "Username": EMAIL, "ConfirmationCode": "1"}
+            "confirm_sign_up",
+            {},
+            {"ClientId": CLIENT_ID, "Username": EMAIL, "ConfirmationCode": "1"},
         )
         CognitoGateway(client, CLIENT_ID, None).confirm_sign_up(EMAIL, "1")
         stubber.assert_no_pending_responses()
@@ -185,19 +209,79 @@ def test_client_without_secret_sends_no_hash() -> None:
 @pytest.mark.parametrize(
     ("method", "args", "aws_code", "status", "expected"),
     [
-        ("sign_up", (EMAIL, "p", {}), "UsernameExistsException", 400, ErrorCode.EMAIL_ALREADY_REGISTERED),
+        (
+            "sign_up",
+            (EMAIL, "p", {}),
+            "UsernameExistsException",
+            400,
+            ErrorCode.EMAIL_ALREADY_REGISTERED,
+        ),
         ("sign_up", (EMAIL, "p", {}), "InvalidPasswordException", 400, ErrorCode.PASSWORD_POLICY),
-        ("sign_up", (EMAIL, "p", {}), "UnexpectedLambdaException", 400, ErrorCode.SERVICE_UNAVAILABLE),
+        (
+            "sign_up",
+            (EMAIL, "p", {}),
+            "UnexpectedLambdaException",
+            400,
+            ErrorCode.SERVICE_UNAVAILABLE,
+        ),
         ("confirm_sign_up", (EMAIL, "1"), "CodeMismatchException", 400, ErrorCode.INVALID_CODE),
         ("confirm_sign_up", (EMAIL, "1"), "ExpiredCodeException", 400, ErrorCode.CODE_EXPIRED),
-        ("confirm_sign_up", (EMAIL, "1"), "NotAuthorizedException", 400, ErrorCode.ALREADY_CONFIRMED),
-        ("sign_in_with_password", (EMAIL, "p"), "NotAuthorizedException", 400, ErrorCode.BAD_CREDENTIALS),
-        ("sign_in_with_password", (EMAIL, "p"), "UserNotFoundException", 400, ErrorCode.BAD_CREDENTIALS),
-        ("sign_in_with_password", (EMAIL, "p"), "UserNotConfirmedException", 400, ErrorCode.USER_NOT_CONFIRMED),
-        ("sign_in_with_password", (EMAIL, "p"), "TooManyRequestsException", 400, ErrorCode.TOO_MANY_REQUESTS),
-        ("sign_in_with_password", (EMAIL, "p"), "InternalErrorException", 500, ErrorCode.SERVICE_UNAVAILABLE),
-        ("sign_in_with_password", (EMAIL, "p"), "SomethingNewException", 400, ErrorCode.UPSTREAM_ERROR),
-        ("refresh", (INTERNAL_USERNAME, "r"), "NotAuthorizedException", 400, ErrorCode.REFRESH_TOKEN_INVALID),
+        (
+            "confirm_sign_up",
+            (EMAIL, "1"),
+            "NotAuthorizedException",
+            400,
+            ErrorCode.ALREADY_CONFIRMED,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "NotAuthorizedException",
+            400,
+            ErrorCode.BAD_CREDENTIALS,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "UserNotFoundException",
+            400,
+            ErrorCode.BAD_CREDENTIALS,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "UserNotConfirmedException",
+            400,
+            ErrorCode.USER_NOT_CONFIRMED,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "TooManyRequestsException",
+            400,
+            ErrorCode.TOO_MANY_REQUESTS,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "InternalErrorException",
+            500,
+            ErrorCode.SERVICE_UNAVAILABLE,
+        ),
+        (
+            "sign_in_with_password",
+            (EMAIL, "p"),
+            "SomethingNewException",
+            400,
+            ErrorCode.UPSTREAM_ERROR,
+        ),
+        (
+            "refresh",
+            (INTERNAL_USERNAME, "r"),
+            "NotAuthorizedException",
+            400,
+            ErrorCode.REFRESH_TOKEN_INVALID,
+        ),
         ("get_user", ("a",), "NotAuthorizedException", 400, ErrorCode.INVALID_TOKEN),
         ("global_sign_out", ("a",), "NotAuthorizedException", 400, ErrorCode.INVALID_TOKEN),
     ],
@@ -217,7 +301,10 @@ def test_cognito_errors_are_translated_per_operation(
         "confirm_sign_up": "confirm_sign_up",
     }.get(method, method)
     stubber.add_client_error(
-        operation, service_error_code=aws_code, service_message="AWS text that must not leak", http_status_code=status
+        operation,
+        service_error_code=aws_code,
+        service_message="AWS text that must not leak",
+        http_status_code=status,
     )
     with pytest.raises(ApiError) as raised:
         getattr(gateway, method)(*args)

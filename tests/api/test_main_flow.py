@@ -32,7 +32,9 @@ def test_register_confirm_signin_me_refresh_signout(
     message = cognito.outbox.latest(email)
     assert message is not None
     assert message.body == f"Your verification code is {message.code}"
-    assert client.post("/auth/confirm", json={"email": email, "code": message.code}).status_code == 204
+    assert (
+        client.post("/auth/confirm", json={"email": email, "code": message.code}).status_code == 204
+    )
 
     signed_in = client.post("/auth/signin", json={"email": mixed_case, "password": PASSWORD})
     assert signed_in.status_code == 200
@@ -66,7 +68,12 @@ def test_register_confirm_signin_me_refresh_signout(
     new_tokens = refreshed.json()
     assert "refresh_token" not in new_tokens
     assert new_tokens["access_token"] != tokens["access_token"]
-    assert client.get("/me", headers={"Authorization": f"Bearer {new_tokens['access_token']}"}).status_code == 200
+    assert (
+        client.get(
+            "/me", headers={"Authorization": f"Bearer {new_tokens['access_token']}"}
+        ).status_code
+        == 200
+    )
 
     assert client.post("/auth/signout", headers=auth).status_code == 204
     # Cognito revoked the refresh token; its GetUser refuses the old access token.
@@ -79,19 +86,27 @@ def test_register_confirm_signin_me_refresh_signout(
     assert client.get("/me", headers=auth).json()["code"] == "INVALID_TOKEN"
 
 
-def test_resend_code_replaces_the_previous_code(client: httpx.Client, cognito: LocalCognito) -> None:
+def test_resend_code_replaces_the_previous_code(
+    client: httpx.Client, cognito: LocalCognito
+) -> None:
     email = new_email()
-    assert client.post("/auth/register", json={"email": email, "password": PASSWORD}).status_code == 201
+    assert (
+        client.post("/auth/register", json={"email": email, "password": PASSWORD}).status_code
+        == 201
+    )
     first = cognito.outbox.latest(email)
     resent = client.post("/auth/resend-code", json={"email": email})
     assert resent.status_code == 200
     assert resent.json()["code_delivery"]["medium"] == "EMAIL"
     second = cognito.outbox.latest(email)
-    assert first is not None and second is not None and second is not first
-    if first.code != second.code:
-        stale = client.post("/auth/confirm", json={"email": email, "code": first.code})
-        assert stale.json()["code"] == "INVALID_CODE"
-    assert client.post("/auth/confirm", json={"email": email, "code": second.code}).status_code == 204
+    assert first is not None
+    assert second is not None
+    assert second.code != first.code
+    stale = client.post("/auth/confirm", json={"email": email, "code": first.code})
+    assert stale.json()["code"] == "INVALID_CODE"
+    assert (
+        client.post("/auth/confirm", json={"email": email, "code": second.code}).status_code == 204
+    )
     again = client.post("/auth/resend-code", json={"email": email})
     assert again.status_code == 409
     assert again.json()["code"] == "ALREADY_CONFIRMED"
