@@ -41,6 +41,11 @@ class ErrorCode(StrEnum):
     BAD_CREDENTIALS = "BAD_CREDENTIALS"
     USER_NOT_CONFIRMED = "USER_NOT_CONFIRMED"
     REFRESH_TOKEN_INVALID = "REFRESH_TOKEN_INVALID"
+    CHALLENGE_SESSION_INVALID = "CHALLENGE_SESSION_INVALID"
+    CHALLENGE_ANSWER_MISSING = "CHALLENGE_ANSWER_MISSING"
+    ACCOUNT_NOT_RESETTABLE = "ACCOUNT_NOT_RESETTABLE"
+    CURRENT_PASSWORD_INCORRECT = "CURRENT_PASSWORD_INCORRECT"
+    MFA_NOT_ENROLLED = "MFA_NOT_ENROLLED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     INVALID_TOKEN = "INVALID_TOKEN"
     INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
@@ -67,6 +72,14 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.BAD_CREDENTIALS: (401, "Incorrect email or password."),
     ErrorCode.USER_NOT_CONFIRMED: (403, "The account is not confirmed yet."),
     ErrorCode.REFRESH_TOKEN_INVALID: (401, "The refresh token is invalid, expired or revoked."),
+    ErrorCode.CHALLENGE_SESSION_INVALID: (
+        401,
+        "The challenge session is invalid or expired; sign in again.",
+    ),
+    ErrorCode.CHALLENGE_ANSWER_MISSING: (422, "The answer this challenge needs is missing."),
+    ErrorCode.ACCOUNT_NOT_RESETTABLE: (400, "This account's password cannot be reset."),
+    ErrorCode.CURRENT_PASSWORD_INCORRECT: (400, "The current password is incorrect."),
+    ErrorCode.MFA_NOT_ENROLLED: (400, "Enrol an authenticator app before turning MFA on."),
     ErrorCode.NOT_AUTHENTICATED: (401, "A bearer access token is required."),
     ErrorCode.INVALID_TOKEN: (401, "The bearer token is invalid or expired."),
     ErrorCode.INSUFFICIENT_SCOPE: (403, "The token lacks a required scope."),
@@ -88,10 +101,17 @@ RETRY_AFTER_SECONDS = {
 class ApiError(Exception):
     """A failure the client should hear about, as an ErrorCode (never as exception text)."""
 
-    def __init__(self, code: ErrorCode, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        *,
+        headers: dict[str, str] | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(code.value)
         self.code = code
         self.headers = headers or {}
+        self.errors = errors
 
 
 def problem_response(
@@ -123,7 +143,7 @@ def problem_response(
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return problem_response(exc.code, request, headers=exc.headers)
+    return problem_response(exc.code, request, headers=exc.headers, errors=exc.errors)
 
 
 async def _token_error(request: Request, exc: Exception) -> JSONResponse:

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.cognito.gateway import CognitoGateway
 from app.errors import install_error_handlers
 from app.observability import RequestIdMiddleware, configure_logging
-from app.routers import auth, me
+from app.routers import account, auth, me
 from app.schemas import Problem
 from app.settings import Settings, load_settings
 from app.tokens.verifier import TokenVerifier
@@ -79,6 +79,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(me.router)
+    app.include_router(account.router)
     app.add_middleware(NoStoreMiddleware)
     if settings.cors_origins:
         app.add_middleware(

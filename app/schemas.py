@@ -17,15 +17,14 @@ Email = Annotated[
     Field(examples=["ada@example.com"]),
 ]
 # Cognito's own bounds; the pool's policy (length, classes) is checked by Cognito.
-Password = Annotated[
-    str, Field(min_length=1, max_length=256, examples=["Corr3ct-Horse!"], repr=False)
-]
+Password = Annotated[str, Field(min_length=1, max_length=256, examples=["Corr3ct-Horse!"])]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 Code = Annotated[str, StringConstraints(pattern=r"^\S{1,64}$"), Field(examples=["123456"])]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Passwords and codes must never surface in a repr or an error: hide inputs everywhere.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class RegisterIn(_Body):
@@ -96,16 +95,129 @@ class TokensOut(BaseModel):
     )
 
 
+ChallengeName = Literal[
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_MFA",
+    "SOFTWARE_TOKEN_MFA",
+    "EMAIL_OTP",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "CUSTOM_CHALLENGE",
+]
+
+
+class NextStep(BaseModel):
+    """What the client must send to POST /auth/challenge to go on."""
+
+    challenge_name: str = Field(examples=["SOFTWARE_TOKEN_MFA"])
+    session: str = Field(description="Opaque; send it back with the answer (valid 3 minutes).")
+    username: str = Field(description="Send it back: the internal username the answer is for.")
+    expected: list[str] = Field(
+        description="Body fields of POST /auth/challenge this step needs.", examples=[["code"]]
+    )
+    required_attributes: list[str] = Field(
+        default_factory=list,
+        description="NEW_PASSWORD_REQUIRED: attributes to send in `attributes`.",
+    )
+    parameters: dict[str, str] = Field(
+        description="Public challenge parameters from Cognito (for CUSTOM_CHALLENGE, the trigger's)."
+    )
+
+
 class ChallengeOut(BaseModel):
     """Cognito wants a challenge answered before it issues tokens."""
 
     status: Literal["CHALLENGE"] = "CHALLENGE"
-    challenge_name: str = Field(examples=["NEW_PASSWORD_REQUIRED"])
-    session: str = Field(description="Opaque; send it back with the answer.")
-    username: str = Field(description="The internal username the answer must be made for.")
-    parameters: dict[str, str] = Field(
-        description="Challenge parameters Cognito returned (no secrets)."
+    next_step: NextStep
+
+
+class ChallengeIn(_Body):
+    """An answer to the challenge named in `next_step`."""
+
+    challenge_name: ChallengeName
+    session: Annotated[str, Field(min_length=20, max_length=2048, repr=False)]
+    username: Annotated[str, StringConstraints(pattern=r"^\S{1,128}$")]
+    new_password: Password | None = None
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6,8}$")] | None = None
+    answer: Annotated[str | None, Field(min_length=1, max_length=2048, repr=False)] = None
+    mfa_type: Literal["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"] | None = None
+    attributes: dict[str, Name] = Field(
+        default_factory=dict, description="NEW_PASSWORD_REQUIRED's required attributes."
     )
+
+
+class ForgotPasswordIn(_Body):
+    """Whose password to reset."""
+
+    email: Email
+
+
+class AcceptedOut(BaseModel):
+    """The request was taken; the answer does not say whether the account exists."""
+
+    detail: str
+
+
+class ResetPasswordIn(_Body):
+    """The reset code and the new password."""
+
+    email: Email
+    code: Code
+    new_password: Password
+
+
+class ChangePasswordIn(_Body):
+    """The current password and the new one."""
+
+    current_password: Password
+    new_password: Password
+
+
+class SignOutIn(_Body):
+    """Optionally, the refresh token to revoke as well."""
+
+    refresh_token: Annotated[str | None, Field(min_length=1, max_length=8192, repr=False)] = None
+
+
+class UpdateMeIn(_Body):
+    """Writable attributes; a new email applies only after POST /me/verify-email."""
+
+    email: Email | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+
+
+class UpdateMeOut(BaseModel):
+    """The user after the update, and where a new email's verification code went."""
+
+    user: MeOut
+    email_verification: CodeDeliveryOut | None
+
+
+class VerifyEmailIn(_Body):
+    """The code sent to the new email."""
+
+    code: Code
+
+
+class TotpSetupOut(BaseModel):
+    """A new authenticator-app secret; show `otpauth_uri` as a QR code."""
+
+    secret: str = Field(repr=False)
+    otpauth_uri: str
+
+
+class TotpVerifyIn(_Body):
+    """A code the authenticator app shows, to prove enrolment."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    device_name: Name = "Authenticator"
+
+
+class MfaPreferenceIn(_Body):
+    """Whether sign-in asks for an authenticator code."""
+
+    totp_enabled: bool
 
 
 SignInOut = Annotated[TokensOut | ChallengeOut, Field(discriminator="status")]

@@ -54,11 +54,22 @@ class Settings(BaseSettings):
     token_cache_size: int = Field(default=10_000, ge=0)
     token_revocation: RevocationMode = "off"
 
+    # The pool's password policy, enforced here too so the message can say which rule failed
+    # (Cognito's is vague). Keep in step with deploy/user_pool.json.
+    password_min_length: int = Field(default=8, ge=6, le=99)
+    password_require_uppercase: bool = True
+    password_require_lowercase: bool = True
+    password_require_numbers: bool = True
+    password_require_symbols: bool = True
+
+    # Proxies whose X-Forwarded-For is believed (exact IPs or CIDRs); anyone else's is ignored.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
+
     platform_table_name: str = ""  # DynamoDB table shared with the image platform (profiles)
 
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("cors_origins", "extra_client_ids", mode="before")
+    @field_validator("cors_origins", "extra_client_ids", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

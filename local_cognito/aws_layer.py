@@ -1,81 +1,35 @@
 """A WSGI layer in front of moto's cognito-idp that makes it answer as AWS does.
 
 Each deviation it corrects is listed in README.md ("How the local Cognito differs from AWS") and has
-a test in tests/local_cognito/ that fails if a moto upgrade changes what is corrected here.
+a test in tests/local_cognito/ that fails if a moto upgrade changes what is corrected here. The
+operations themselves live in local_cognito/ops/; this module is the plumbing and shared rules.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
 from app.cognito.secret_hash import secret_hash
-from local_cognito.codes import CodeBook, CodeCheck
+from local_cognito.codes import CodeBook
 from local_cognito.outbox import Outbox
+from local_cognito.trigger_hooks import NoTriggers, TriggerHooks
+from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_delivery, mask_email
 
-logger = logging.getLogger("local_cognito.layer")
+__all__ = ["AwsBehaviourLayer", "AwsError", "Call", "Reply", "mask_email"]
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Operation = Callable[["AwsBehaviourLayer", Call], Reply]
 
-
-class AwsError(Exception):
-    """An error answered the way cognito-idp answers errors (JSON `__type` + `message`)."""
-
-    def __init__(self, error_type: str, message: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
-
-
-@dataclass(slots=True)
-class Reply:
-    """A complete HTTP answer."""
-
-    status: int
-    body: bytes
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-    @classmethod
-    def json(cls, status: int, payload: object) -> Reply:
-        """A JSON answer in cognito-idp's content type."""
-        return cls(
-            status, json.dumps(payload).encode(), [("Content-Type", "application/x-amz-json-1.1")]
-        )
-
-    def payload(self) -> dict[str, Any]:
-        """The body parsed as a JSON object ({} when it is not one)."""
-        try:
-            parsed = json.loads(self.body or b"{}")
-        except ValueError:
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-
-    @property
-    def error_type(self) -> str:
-        """The AWS error code of an error answer ('' for a success)."""
-        return str(self.payload().get("__type", "")) if self.status >= 400 else ""
-
-
-@dataclass(slots=True)
-class Call:
-    """One cognito-idp request on its way through the layer."""
-
-    operation: str
-    params: dict[str, Any]
-    environ: dict[str, Any]
-
-
-def mask_email(email: str) -> str:
-    """Mask an address the way Cognito shows CodeDeliveryDetails destinations."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***"
+# AWS: an authentication session (challenge) lasts 3 minutes by default.
+SESSION_VALIDITY_SECONDS = 180.0
 
 
 class AwsBehaviourLayer:
@@ -88,18 +42,21 @@ class AwsBehaviourLayer:
         outbox: Outbox,
         codes: CodeBook,
         region: str,
+        triggers: TriggerHooks | None = None,
     ) -> None:
+        from local_cognito.ops import OPERATIONS
+
         self._app = app
-        self._region = region
         self._backend = backend
+        self._region = region
         self.outbox = outbox
         self.codes = codes
-        self._operations: dict[str, Callable[[Call], Reply]] = {
-            "SignUp": self._sign_up,
-            "ConfirmSignUp": self._confirm_sign_up,
-            "ResendConfirmationCode": self._resend_confirmation_code,
-            "InitiateAuth": self._initiate_auth,
-        }
+        self.triggers: TriggerHooks = triggers or NoTriggers()
+        self.session_validity = SESSION_VALIDITY_SECONDS
+        self._sessions: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.pending_emails: dict[str, str] = {}  # user id -> email awaiting verification
+        self._operations: dict[str, Operation] = dict(OPERATIONS)
 
     # --- WSGI plumbing -------------------------------------------------------------------------
 
@@ -124,9 +81,9 @@ class AwsBehaviourLayer:
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
             params = json.loads(raw or b"{}")
-            reply = handler(Call(operation, params, environ))
+            reply = handler(self, Call(operation, params, environ))
         except AwsError as exc:
-            reply = Reply.json(400, {"__type": exc.error_type, "message": exc.message})
+            reply = Reply.error(exc.error_type, exc.message)
         return self._respond(reply, start_response)
 
     def forward(self, call: Call) -> Reply:
@@ -157,7 +114,7 @@ class AwsBehaviourLayer:
         start_response(f"{reply.status} X", headers)
         return [reply.body]
 
-    # --- moto state ----------------------------------------------------------------------------
+    # --- shared rules --------------------------------------------------------------------------
 
     def pool_and_client(self, client_id: str) -> tuple[Any, Any]:
         """The moto pool and client objects for an app client id."""
@@ -165,6 +122,16 @@ class AwsBehaviourLayer:
             if client_id in pool.clients:
                 return pool, pool.clients[client_id]
         raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
+
+    def user_by_access_token(self, access_token: str) -> tuple[Any, Any]:
+        """The pool and user an access token belongs to (revoked tokens are unknown)."""
+        for pool in self._backend().user_pools.values():
+            entry = pool.access_tokens.get(access_token)
+            if entry is not None:
+                user = pool._get_user(entry[1])
+                if user is not None:
+                    return pool, user
+        raise AwsError("NotAuthorizedException", "Invalid Access Token")
 
     @staticmethod
     def canonical_username(pool: Any, username: str) -> str:
@@ -189,125 +156,53 @@ class AwsBehaviourLayer:
                 "NotAuthorizedException", f"Unable to verify secret hash for client {client.id}"
             )
 
-    def send_code(self, pool: Any, user: Any, purpose: str) -> dict[str, str]:
+    def check_password_policy(self, pool: Any, password: str) -> None:
+        """AWS applies the pool's password policy everywhere; moto skips it on some calls."""
+        self._backend()._validate_password(pool.id, password)
+
+    def send_code(self, pool: Any, user: Any, purpose: str, to: str | None = None) -> dict[str, str]:
         """Issue a code to the user's email through the outbox; return CodeDeliveryDetails."""
-        email = user.attribute_lookup.get("email", "")
+        email = to or user.attribute_lookup.get("email", "")
         code = self.codes.issue(pool.id, user.id, purpose)
         template = pool.extended_config.get("VerificationMessageTemplate") or {}
         subject = template.get("EmailSubject", "Your verification code")
-        body = template.get("EmailMessage", "Your verification code is {####}").replace(
-            "{####}", code
+        body = template.get("EmailMessage", "Your verification code is {####}")
+        self.outbox.send(email, subject, body.replace("{####}", code), code, purpose)
+        return email_delivery(email)
+
+    def note_session(self, reply: Reply) -> None:
+        """Remember when a challenge session was handed out (moto's never expire)."""
+        session = reply.payload().get("Session")
+        if reply.status == 200 and isinstance(session, str):
+            with self._lock:
+                self._sessions[session] = time.monotonic()
+
+    def check_session(self, session: str) -> None:
+        """Refuse an expired challenge session, as AWS does after its validity."""
+        with self._lock:
+            started = self._sessions.get(session)
+        if started is not None and time.monotonic() - started > self.session_validity:
+            raise AwsError("NotAuthorizedException", "Invalid session for the user, session is expired.")
+
+    def expire_sessions(self) -> None:
+        """Make every outstanding challenge session expired (for tests of the expiry path)."""
+        with self._lock:
+            for session in self._sessions:
+                self._sessions[session] = -1e9
+
+    def after_authentication(self, pool: Any, client_id: str, user: Any, call: Call) -> None:
+        """PostAuthentication runs once tokens are about to be issued (its failure blocks them)."""
+        self.triggers.invoke(
+            "PostAuthentication_Authentication",
+            pool,
+            client_id,
+            user,
+            {
+                "userAttributes": attributes_of(user),
+                "newDeviceUsed": False,
+                "clientMetadata": call.params.get("ClientMetadata") or {},
+            },
         )
-        self.outbox.send(email, subject, body, code, purpose)
-        return {
-            "Destination": mask_email(email),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
-        }
-
-    # --- corrected operations ------------------------------------------------------------------
-
-    def _sign_up(self, call: Call) -> Reply:
-        pool, client = self.pool_and_client(call.params.get("ClientId", ""))
-        username = call.params.get("Username", "")
-        self.check_secret_hash(client, username, call.params.get("SecretHash"))
-        call.params["Username"] = self.canonical_username(pool, username)
-        reply = self.forward(call)
-        if reply.status != 200:
-            return reply
-        payload = reply.payload()
-        user = pool.users.get(payload.get("UserSub", "")) or pool._get_user(call.params["Username"])
-        # moto generates no code; AWS emails one.
-        payload["CodeDeliveryDetails"] = self.send_code(pool, user, "signup")
-        return Reply.json(200, payload)
-
-    def _confirm_sign_up(self, call: Call) -> Reply:
-        pool, client = self.pool_and_client(call.params.get("ClientId", ""))
-        username = call.params.get("Username", "")
-        self.check_secret_hash(client, username, call.params.get("SecretHash"))
-        call.params["Username"] = self.canonical_username(pool, username)
-        user = pool._get_user(call.params["Username"])
-        if user is None:
-            # PreventUserExistenceErrors: an unknown user looks like a wrong code.
-            raise AwsError(
-                "CodeMismatchException", "Invalid verification code provided, please try again."
-            )
-        if user.status.value == "CONFIRMED":
-            raise AwsError(
-                "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED"
-            )
-        check = self.codes.consume(
-            pool.id, user.id, "signup", str(call.params.get("ConfirmationCode", ""))
-        )
-        if check is CodeCheck.MISMATCH:
-            raise AwsError(
-                "CodeMismatchException", "Invalid verification code provided, please try again."
-            )
-        if check is CodeCheck.EXPIRED:
-            raise AwsError(
-                "ExpiredCodeException", "Invalid code provided, please request a code again."
-            )
-        reply = self.forward(call)
-        auto_verified = pool.extended_config.get("AutoVerifiedAttributes") or []
-        if reply.status == 200 and "email" in auto_verified:
-            # Confirming by emailed code proves the address; AWS marks it verified, moto does not.
-            user.update_attributes([{"Name": "email_verified", "Value": "true"}])
-        return reply
-
-    def _resend_confirmation_code(self, call: Call) -> Reply:
-        # moto does not implement ResendConfirmationCode at all.
-        pool, client = self.pool_and_client(call.params.get("ClientId", ""))
-        username = call.params.get("Username", "")
-        self.check_secret_hash(client, username, call.params.get("SecretHash"))
-        user = pool._get_user(self.canonical_username(pool, username))
-        if user is None:
-            # PreventUserExistenceErrors: AWS simulates a delivery for unknown users.
-            details = {
-                "Destination": mask_email(username),
-                "DeliveryMedium": "EMAIL",
-                "AttributeName": "email",
-            }
-            return Reply.json(200, {"CodeDeliveryDetails": details})
-        if user.status.value != "UNCONFIRMED":
-            raise AwsError("InvalidParameterException", "User is already confirmed.")
-        return Reply.json(200, {"CodeDeliveryDetails": self.send_code(pool, user, "signup")})
-
-    def _initiate_auth(self, call: Call) -> Reply:
-        pool, client = self.pool_and_client(call.params.get("ClientId", ""))
-        flow = call.params.get("AuthFlow", "")
-        params: dict[str, str] = call.params.setdefault("AuthParameters", {})
-        if flow == "USER_PASSWORD_AUTH":
-            username = params.get("USERNAME", "")
-            self.check_secret_hash(client, username, params.get("SECRET_HASH"))
-            params["USERNAME"] = self.canonical_username(pool, username)
-            reply = self.forward(call)
-            if reply.error_type == "UserNotFoundException":
-                # PreventUserExistenceErrors: AWS answers an unknown user like a wrong password.
-                return Reply.json(
-                    400,
-                    {
-                        "__type": "NotAuthorizedException",
-                        "message": "Incorrect username or password.",
-                    },
-                )
-            return reply
-        if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-            self._correct_refresh_hash(pool, client, params)
-        return self.forward(call)
-
-    def _correct_refresh_hash(self, pool: Any, client: Any, params: dict[str, str]) -> None:
-        entry = pool.refresh_tokens.get(params.get("REFRESH_TOKEN", ""))
-        if entry is None:
-            return  # moto answers NotAuthorizedException itself
-        token_client_id, signed_in_as, _ = entry
-        if token_client_id != client.id:
-            raise AwsError("NotAuthorizedException", "Invalid Refresh Token")
-        user = pool._get_user(signed_in_as)
-        # AWS hashes the internal username (the UUID); moto wants the sign-in string (the
-        # email). Check the AWS rule, then re-sign for moto.
-        self.check_secret_hash(client, user.username, params.get("SECRET_HASH"))
-        if client.generate_secret:
-            params["SECRET_HASH"] = secret_hash(signed_in_as, client.id, client.secret)
 
     # --- the outbox over HTTP -----------------------------------------------------------------
 

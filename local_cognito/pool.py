@@ -39,6 +39,12 @@ def create_pool(client: CognitoIdentityProviderClient, endpoint_url: str) -> Loc
     """Create the pool and its app client exactly as defined."""
     definition = load_definition()
     pool = client.create_user_pool(**definition["UserPool"])["UserPool"]
+    if definition["UserPool"].get("MfaConfiguration") in ("OPTIONAL", "ON"):
+        client.set_user_pool_mfa_config(
+            UserPoolId=pool["Id"],
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+            MfaConfiguration=definition["UserPool"]["MfaConfiguration"],
+        )
     app_client = client.create_user_pool_client(
         UserPoolId=pool["Id"], **definition["UserPoolClient"]
     )["UserPoolClient"]

@@ -36,6 +36,7 @@ class LocalCognito:
     pool: LocalPool
     outbox: Outbox
     codes: CodeBook
+    layer: AwsBehaviourLayer
     _server: BaseWSGIServer
     _thread: threading.Thread
     extras: dict[str, Any] = field(default_factory=dict)
@@ -94,4 +95,6 @@ def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) 
     endpoint = f"http://{host}:{server.server_port}"
     client = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region)
     pool = create_pool(client, endpoint)
-    return LocalCognito(pool=pool, outbox=outbox, codes=codes, _server=server, _thread=thread)
+    return LocalCognito(
+        pool=pool, outbox=outbox, codes=codes, layer=layer, _server=server, _thread=thread
+    )

@@ -1,4 +1,4 @@
-"""Shared fixtures: the local Cognito server, the app under real uvicorn, and helpers to use them."""
+"""Shared fixtures: the local Cognito server, the app under real uvicorn, and helpers."""
 
 from __future__ import annotations
 

@@ -59,6 +59,65 @@ OPERATION_ERRORS: dict[str, dict[str, ErrorCode]] = {
         "InvalidParameterException": ErrorCode.REFRESH_TOKEN_INVALID,
         "ResourceNotFoundException": ErrorCode.REFRESH_TOKEN_INVALID,
     },
+    "RespondToAuthChallenge": {
+        "NotAuthorizedException": ErrorCode.CHALLENGE_SESSION_INVALID,
+        "ExpiredCodeException": ErrorCode.CHALLENGE_SESSION_INVALID,
+        "ResourceNotFoundException": ErrorCode.CHALLENGE_SESSION_INVALID,
+        "CodeMismatchException": ErrorCode.INVALID_CODE,
+        "InvalidPasswordException": ErrorCode.PASSWORD_POLICY,
+        "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
+        "UserNotFoundException": ErrorCode.CHALLENGE_SESSION_INVALID,
+        "EnableSoftwareTokenMFAException": ErrorCode.INVALID_CODE,
+    },
+    "RevokeToken": {
+        "NotAuthorizedException": ErrorCode.REFRESH_TOKEN_INVALID,
+        "UnsupportedTokenTypeException": ErrorCode.REFRESH_TOKEN_INVALID,
+        "InvalidParameterException": ErrorCode.REFRESH_TOKEN_INVALID,
+        "UnauthorizedException": ErrorCode.REFRESH_TOKEN_INVALID,
+    },
+    "ForgotPassword": {
+        # Callers answer the same whatever these say (no account enumeration).
+        "UserNotFoundException": ErrorCode.ACCOUNT_NOT_RESETTABLE,
+        "InvalidParameterException": ErrorCode.ACCOUNT_NOT_RESETTABLE,
+        "NotAuthorizedException": ErrorCode.ACCOUNT_NOT_RESETTABLE,
+    },
+    "ConfirmForgotPassword": {
+        "CodeMismatchException": ErrorCode.INVALID_CODE,
+        "ExpiredCodeException": ErrorCode.CODE_EXPIRED,
+        "UserNotFoundException": ErrorCode.INVALID_CODE,
+        "NotAuthorizedException": ErrorCode.INVALID_CODE,
+        "InvalidPasswordException": ErrorCode.PASSWORD_POLICY,
+        "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
+    },
+    "ChangePassword": {
+        # The access token was verified first, so a refusal here is the current password.
+        "NotAuthorizedException": ErrorCode.CURRENT_PASSWORD_INCORRECT,
+        "InvalidPasswordException": ErrorCode.PASSWORD_POLICY,
+        "InvalidParameterException": ErrorCode.PASSWORD_POLICY,
+    },
+    "UpdateUserAttributes": {
+        "AliasExistsException": ErrorCode.EMAIL_ALREADY_REGISTERED,
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+        "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
+    },
+    "VerifyUserAttribute": {
+        "CodeMismatchException": ErrorCode.INVALID_CODE,
+        "ExpiredCodeException": ErrorCode.CODE_EXPIRED,
+        "AliasExistsException": ErrorCode.EMAIL_ALREADY_REGISTERED,
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+        "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
+    },
+    "AssociateSoftwareToken": {"NotAuthorizedException": ErrorCode.INVALID_TOKEN},
+    "VerifySoftwareToken": {
+        "CodeMismatchException": ErrorCode.INVALID_CODE,
+        "EnableSoftwareTokenMFAException": ErrorCode.INVALID_CODE,
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+    },
+    "SetUserMFAPreference": {
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+        "InvalidParameterException": ErrorCode.MFA_NOT_ENROLLED,
+    },
+    "DeleteUser": {"NotAuthorizedException": ErrorCode.INVALID_TOKEN},
     "GlobalSignOut": {
         "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
         "UserNotFoundException": ErrorCode.INVALID_TOKEN,

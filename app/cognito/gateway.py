@@ -10,6 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from jose import jwt
 
+from app.cognito.context import UserContext
 from app.cognito.error_map import translate
 from app.cognito.models import Challenge, CodeDelivery, CognitoUser, SignUpResult, Tokens
 from app.cognito.secret_hash import secret_hash
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 T = TypeVar("T")
+AuthOutcome = Tokens | Challenge
 
 
 def normalize_email(email: str) -> str:
@@ -66,10 +68,21 @@ class CognitoGateway:
             secret.get_secret_value() if secret is not None else None,
         )
 
+    # --- helpers --------------------------------------------------------------------------------
+
     def _hash(self, username: str) -> dict[str, str]:
         if self._client_secret is None:
             return {}
         return {"SECRET_HASH": secret_hash(username, self._client_id, self._client_secret)}
+
+    def _public(self, username: str, context: UserContext | None) -> dict[str, Any]:
+        """ClientId, SecretHash and UserContextData, as the public-client calls take them."""
+        kwargs: dict[str, Any] = {"ClientId": self._client_id, "Username": username}
+        if self._client_secret is not None:
+            kwargs["SecretHash"] = self._hash(username)["SECRET_HASH"]
+        if context is not None:
+            kwargs["UserContextData"] = context.as_param()
+        return kwargs
 
     @staticmethod
     def _call(operation: str, call: Callable[[], T]) -> T:
@@ -78,19 +91,21 @@ class CognitoGateway:
         except (ClientError, BotoCoreError) as exc:
             raise translate(operation, exc) from None
 
-    def sign_up(self, email: str, password: str, attributes: dict[str, str]) -> SignUpResult:
+    # --- registration ---------------------------------------------------------------------------
+
+    def sign_up(
+        self,
+        email: str,
+        password: str,
+        attributes: dict[str, str],
+        context: UserContext | None = None,
+    ) -> SignUpResult:
         """Register a user whose username is their email."""
-        username = normalize_email(email)
-        user_attributes = [{"Name": "email", "Value": username}]
-        user_attributes += [{"Name": k, "Value": v} for k, v in attributes.items()]
-        kwargs: dict[str, Any] = {
-            "ClientId": self._client_id,
-            "Username": username,
-            "Password": password,
-            "UserAttributes": user_attributes,
-        }
-        if self._client_secret is not None:
-            kwargs["SecretHash"] = self._hash(username)["SECRET_HASH"]
+        kwargs = self._public(normalize_email(email), context)
+        kwargs["Password"] = password
+        kwargs["UserAttributes"] = [{"Name": "email", "Value": kwargs["Username"]}] + [
+            {"Name": k, "Value": v} for k, v in attributes.items()
+        ]
         response = self._call("SignUp", lambda: self._client.sign_up(**kwargs))
         return SignUpResult(
             user_sub=response["UserSub"],
@@ -98,47 +113,62 @@ class CognitoGateway:
             delivery=_delivery(response.get("CodeDeliveryDetails")),
         )
 
-    def confirm_sign_up(self, email: str, code: str) -> None:
+    def confirm_sign_up(self, email: str, code: str, context: UserContext | None = None) -> None:
         """Confirm a registration with the emailed code."""
-        username = normalize_email(email)
-        kwargs: dict[str, Any] = {
-            "ClientId": self._client_id,
-            "Username": username,
-            "ConfirmationCode": code,
-        }
-        if self._client_secret is not None:
-            kwargs["SecretHash"] = self._hash(username)["SECRET_HASH"]
+        kwargs = self._public(normalize_email(email), context)
+        kwargs["ConfirmationCode"] = code
         self._call("ConfirmSignUp", lambda: self._client.confirm_sign_up(**kwargs))
 
-    def resend_confirmation_code(self, email: str) -> CodeDelivery | None:
+    def resend_confirmation_code(
+        self, email: str, context: UserContext | None = None
+    ) -> CodeDelivery | None:
         """Send a new confirmation code."""
-        username = normalize_email(email)
-        kwargs: dict[str, Any] = {"ClientId": self._client_id, "Username": username}
-        if self._client_secret is not None:
-            kwargs["SecretHash"] = self._hash(username)["SECRET_HASH"]
+        kwargs = self._public(normalize_email(email), context)
         response = self._call(
             "ResendConfirmationCode", lambda: self._client.resend_confirmation_code(**kwargs)
         )
         return _delivery(response.get("CodeDeliveryDetails"))
 
-    def sign_in_with_password(self, email: str, password: str) -> Tokens | Challenge:
+    # --- authentication -------------------------------------------------------------------------
+
+    def sign_in_with_password(
+        self, email: str, password: str, context: UserContext | None = None
+    ) -> AuthOutcome:
         """USER_PASSWORD_AUTH: tokens, or the challenge Cognito asks for."""
         username = normalize_email(email)
-        params = {"USERNAME": username, "PASSWORD": password, **self._hash(username)}
+        kwargs: dict[str, Any] = {
+            "ClientId": self._client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": username, "PASSWORD": password, **self._hash(username)},
+        }
+        if context is not None:
+            kwargs["UserContextData"] = context.as_param()
         response = self._call(
-            "InitiateAuth:USER_PASSWORD_AUTH",
-            lambda: self._client.initiate_auth(
-                ClientId=self._client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=params
-            ),
+            "InitiateAuth:USER_PASSWORD_AUTH", lambda: self._client.initiate_auth(**kwargs)
         )
-        result = response.get("AuthenticationResult")
-        if result is not None:
-            return _tokens(result, expect_refresh=True)
-        return Challenge(
-            name=response.get("ChallengeName", ""),
-            session=response.get("Session", ""),
-            parameters=dict(response.get("ChallengeParameters", {})),
+        return _outcome(response)
+
+    def respond_to_challenge(
+        self,
+        challenge_name: str,
+        session: str,
+        username: str,
+        answers: dict[str, str],
+        context: UserContext | None = None,
+    ) -> AuthOutcome:
+        """Answer a challenge; SECRET_HASH is over the internal username the challenge named."""
+        kwargs: dict[str, Any] = {
+            "ClientId": self._client_id,
+            "ChallengeName": challenge_name,
+            "Session": session,
+            "ChallengeResponses": {"USERNAME": username, **answers, **self._hash(username)},
+        }
+        if context is not None:
+            kwargs["UserContextData"] = context.as_param()
+        response = self._call(
+            "RespondToAuthChallenge", lambda: self._client.respond_to_auth_challenge(**kwargs)
         )
+        return _outcome(response)
 
     def refresh(self, username: str, refresh_token: str) -> Tokens:
         """REFRESH_TOKEN_AUTH; `username` is the internal username (UUID), as AWS hashes it."""
@@ -159,11 +189,121 @@ class CognitoGateway:
         """Revoke every refresh token of the token's user (access tokens stay valid locally)."""
         self._call("GlobalSignOut", lambda: self._client.global_sign_out(AccessToken=access_token))
 
+    def revoke_refresh_token(self, refresh_token: str) -> bool:
+        """RevokeToken; False when Cognito refused it (already invalid), which callers ignore."""
+        kwargs: dict[str, Any] = {"Token": refresh_token, "ClientId": self._client_id}
+        if self._client_secret is not None:
+            kwargs["ClientSecret"] = self._client_secret
+        try:
+            self._call("RevokeToken", lambda: self._client.revoke_token(**kwargs))
+        except ApiError as exc:
+            if exc.code is ErrorCode.REFRESH_TOKEN_INVALID:
+                return False
+            raise
+        return True
+
+    # --- passwords ------------------------------------------------------------------------------
+
+    def forgot_password(
+        self, email: str, context: UserContext | None = None
+    ) -> CodeDelivery | None:
+        """Email a password-reset code."""
+        kwargs = self._public(normalize_email(email), context)
+        response = self._call("ForgotPassword", lambda: self._client.forgot_password(**kwargs))
+        return _delivery(response.get("CodeDeliveryDetails"))
+
+    def confirm_forgot_password(
+        self, email: str, code: str, new_password: str, context: UserContext | None = None
+    ) -> None:
+        """Set a new password with the reset code."""
+        kwargs = self._public(normalize_email(email), context)
+        kwargs["ConfirmationCode"] = code
+        kwargs["Password"] = new_password
+        self._call(
+            "ConfirmForgotPassword", lambda: self._client.confirm_forgot_password(**kwargs)
+        )
+
+    def change_password(self, access_token: str, previous: str, proposed: str) -> None:
+        """Change the signed-in user's password."""
+        self._call(
+            "ChangePassword",
+            lambda: self._client.change_password(
+                AccessToken=access_token, PreviousPassword=previous, ProposedPassword=proposed
+            ),
+        )
+
+    # --- the signed-in user ---------------------------------------------------------------------
+
     def get_user(self, access_token: str) -> CognitoUser:
         """The user behind an access token; Cognito rejects revoked tokens here."""
         response = self._call("GetUser", lambda: self._client.get_user(AccessToken=access_token))
         attributes = {a["Name"]: a.get("Value", "") for a in response.get("UserAttributes", [])}
         return CognitoUser(username=response["Username"], attributes=attributes)
+
+    def update_attributes(self, access_token: str, attributes: dict[str, str]) -> list[CodeDelivery]:
+        """Update attributes; a new email gets a verification code (and applies once verified)."""
+        response = self._call(
+            "UpdateUserAttributes",
+            lambda: self._client.update_user_attributes(
+                AccessToken=access_token,
+                UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+            ),
+        )
+        deliveries = [_delivery(d) for d in response.get("CodeDeliveryDetailsList", [])]
+        return [d for d in deliveries if d is not None]
+
+    def verify_email(self, access_token: str, code: str) -> None:
+        """Verify the (new) email with its code."""
+        self._call(
+            "VerifyUserAttribute",
+            lambda: self._client.verify_user_attribute(
+                AccessToken=access_token, AttributeName="email", Code=code
+            ),
+        )
+
+    def associate_totp(self, access_token: str) -> str:
+        """Start enrolling an authenticator app; returns the shared secret."""
+        response = self._call(
+            "AssociateSoftwareToken",
+            lambda: self._client.associate_software_token(AccessToken=access_token),
+        )
+        return response["SecretCode"]
+
+    def verify_totp(self, access_token: str, code: str, device_name: str) -> None:
+        """Finish enrolling an authenticator app with a code it shows."""
+        response = self._call(
+            "VerifySoftwareToken",
+            lambda: self._client.verify_software_token(
+                AccessToken=access_token, UserCode=code, FriendlyDeviceName=device_name
+            ),
+        )
+        if response.get("Status") != "SUCCESS":
+            raise ApiError(ErrorCode.INVALID_CODE)
+
+    def set_totp_preference(self, access_token: str, *, enabled: bool) -> None:
+        """Turn authenticator-app MFA on (preferred) or off for the user."""
+        self._call(
+            "SetUserMFAPreference",
+            lambda: self._client.set_user_mfa_preference(
+                AccessToken=access_token,
+                SoftwareTokenMfaSettings={"Enabled": enabled, "PreferredMfa": enabled},
+            ),
+        )
+
+    def delete_user(self, access_token: str) -> None:
+        """Delete the signed-in user's account."""
+        self._call("DeleteUser", lambda: self._client.delete_user(AccessToken=access_token))
+
+
+def _outcome(response: Any) -> AuthOutcome:  # noqa: ANN401  # InitiateAuth/RespondToAuthChallenge
+    result = response.get("AuthenticationResult")
+    if result is not None:
+        return _tokens(result, expect_refresh=True)
+    return Challenge(
+        name=response.get("ChallengeName", ""),
+        session=response.get("Session", ""),
+        parameters={k: str(v) for k, v in response.get("ChallengeParameters", {}).items()},
+    )
 
 
 def _delivery(details: CodeDeliveryDetailsTypeTypeDef | None) -> CodeDelivery | None:

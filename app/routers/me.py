@@ -1,18 +1,34 @@
-"""The signed-in user's own account."""
+"""The signed-in user: GET /me."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
+from app.cognito.models import CognitoUser
 from app.deps import GatewayDep
 from app.errors import ErrorCode, error_responses
 from app.schemas import MeOut
+from app.tokens.claims import AccessClaims
 from app.tokens.deps import AccessToken
 
 E = ErrorCode
 
 router = APIRouter(tags=["me"])
+
+
+def me_from_user(user: CognitoUser, claims: AccessClaims) -> MeOut:
+    """The MeOut view of a Cognito user and their access token's claims."""
+    attributes = user.attributes
+    return MeOut(
+        sub=attributes.get("sub", claims.sub),
+        username=user.username,
+        email=attributes.get("email"),
+        email_verified=attributes.get("email_verified", "false").lower() == "true",
+        given_name=attributes.get("given_name"),
+        family_name=attributes.get("family_name"),
+        groups=list(claims.groups),
+    )
 
 
 @router.get(
@@ -30,13 +46,4 @@ async def read_me(token: AccessToken, gateway: GatewayDep) -> MeOut:
     """The user behind the bearer access token, with their attributes and groups."""
     # GetUser also makes Cognito re-check the token: a signed-out token is refused here.
     user = await run_in_threadpool(gateway.get_user, token.token)
-    attributes = user.attributes
-    return MeOut(
-        sub=attributes.get("sub", token.claims.sub),
-        username=user.username,
-        email=attributes.get("email"),
-        email_verified=attributes.get("email_verified", "false").lower() == "true",
-        given_name=attributes.get("given_name"),
-        family_name=attributes.get("family_name"),
-        groups=list(token.claims.groups),
-    )
+    return me_from_user(user, token.claims)

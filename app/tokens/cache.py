@@ -15,6 +15,7 @@ class CacheEntry(NamedTuple, Generic[ClaimsT]):
     exp: float
     nbf: float
     iat: float
+    not_before: float  # max(nbf, iat): one comparison on the hot path
 
 
 class TokenCache(Generic[ClaimsT]):

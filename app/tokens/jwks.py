@@ -147,7 +147,9 @@ class JwksCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: dict[str, KeyEntry] = {}
+        self._keys: dict[str, RSAPublicKey] = {}
         self._fetched_at = float("-inf")
+        self._fresh_until = float("-inf")
         self._last_attempt = float("-inf")
         self._last_attempt_ok = True
         self._failure: type[KeysUnavailableError] = KeysUnavailableError
@@ -155,7 +157,7 @@ class JwksCache:
         self._static = static_document is not None
         self.fetch_count = 0
         if self._static:
-            self._entries = parse_jwks(static_document, {}, production=production)
+            self._install(parse_jwks(static_document, {}, production=production))
         elif not url or http_client is None:
             raise ValueError("a JWKS URL and an HTTP client are needed when no JWKS is given")
 
@@ -166,10 +168,19 @@ class JwksCache:
 
     def lookup(self, kid: str) -> RSAPublicKey | None:
         """Return the key for kid if held and fresh; raise if its JWK is refused; else None."""
-        if not self._static and self._clock() - self._fetched_at >= self._max_age:
-            return None
-        entry = self._entries.get(kid)
-        return None if entry is None else entry.usable_key()
+        if self._static or self._clock() < self._fresh_until:
+            key = self._keys.get(kid)
+            if key is not None:
+                return key
+            entry = self._entries.get(kid)
+            if entry is not None:
+                entry.usable_key()  # raises the reason this JWK is refused
+        return None
+
+    def _install(self, entries: dict[str, KeyEntry]) -> None:
+        # Replaced whole, never mutated: readers on other threads see the old or the new set.
+        self._keys = {kid: entry.key for kid, entry in entries.items() if entry.key is not None}
+        self._entries = entries
 
     def _refusal(self, kid: str) -> Exception | None:
         """The error to raise at once for a missing kid, or None when a fetch may help."""
@@ -233,7 +244,7 @@ class JwksCache:
         self._last_attempt = self._clock()
         self._generation += 1
         try:
-            entries = parse_jwks(self._download(), self._entries, production=self._production)
+            entries = self._download()
         except JwksRefusedError:
             self._last_attempt_ok = False
             self._failure = JwksRefusedError
@@ -246,17 +257,19 @@ class JwksCache:
             self._failure = KeysUnavailableError
             logger.warning("JWKS fetch failed: %s", type(exc).__name__)
             return
-        self._entries = entries
+        self._install(entries)
         self._fetched_at = self._clock()
+        self._fresh_until = self._fetched_at + self._max_age
         self._last_attempt_ok = True
         logger.info("JWKS fetched: %d keys", len(entries))
 
-    def _download(self) -> object:
+    def _download(self) -> dict[str, KeyEntry]:
         assert self._client is not None  # checked in __init__
         for attempt in (1, 2):
             self.fetch_count += 1
             try:
-                return self._download_once(self._client)
+                document = self._download_once(self._client)
+                return parse_jwks(document, self._entries, production=self._production)
             except (httpx.HTTPError, ValueError):
                 if attempt == 2:
                     raise

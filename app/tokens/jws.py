@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
-import re
-from dataclasses import dataclass
-from typing import Any
+from binascii import a2b_base64
+from json.scanner import make_scanner
+from typing import Any, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -25,10 +24,16 @@ from app.tokens.errors import (
 )
 
 ALGORITHM = "RS256"
-# base64url without padding (RFC 7515 section 2); '=' and anything else is refused.
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _PADDING = PKCS1v15()
 _SHA256 = SHA256()
+# base64url without padding (RFC 7515 section 2): map its alphabet onto standard base64 and
+# '+', '/' and '=' onto a byte that strict decoding refuses ('.' is refused as it is).
+_URLSAFE = bytes.maketrans(b"-_+/=", b"+/!!!")
+_PAD = (b"", b"", b"==", b"=")
+# Header segments already parsed, to their kid: a pool signs every token with the same few
+# headers. Bounded so that crafted headers cannot grow it.
+_HEADER_KIDS: dict[bytes, str] = {}
+_HEADER_KIDS_MAX = 64
 
 
 def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -43,55 +48,38 @@ def _no_constants(name: str) -> Any:  # noqa: ANN401  # json's parse_constant si
     raise TokenMalformedError(f"non-standard JSON constant {name}")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_members, parse_constant=_no_constants)
+# The C scanner, called directly: JSONDecoder.decode adds two regex passes for whitespace that a
+# compact JWS never has (a token with any is refused as malformed).
+_SCAN = make_scanner(
+    json.JSONDecoder(  # type: ignore[arg-type]  # the stub types the duck-typed context oddly
+        object_pairs_hook=_unique_members, parse_constant=_no_constants
+    )
+)
 
 
 def b64url_decode(segment: str) -> bytes:
-    """Decode one unpadded base64url segment (the caller has checked its alphabet)."""
+    """Decode one unpadded base64url segment strictly (any other character is refused)."""
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError):
+        data = segment.encode("ascii").translate(_URLSAFE)
+        return binascii.a2b_base64(data + _PAD[len(data) % 4], strict_mode=True)
+    except (UnicodeEncodeError, binascii.Error):
         raise TokenMalformedError("segment is not base64url") from None
 
 
-def decode_json_object(segment: str) -> dict[str, Any]:
-    """Decode a base64url segment holding one JSON object with unique member names."""
+def decode_json_object(data: bytes) -> dict[str, Any]:
+    """Decode UTF-8 bytes holding one JSON object with unique member names."""
     try:
-        value = _DECODER.decode(b64url_decode(segment).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        text = data.decode("utf-8")
+        value, end = _SCAN(text, 0)
+    except (UnicodeDecodeError, ValueError, StopIteration):
         raise TokenMalformedError("segment is not JSON") from None
-    if type(value) is not dict:
-        raise TokenMalformedError("segment is not a JSON object")
+    if type(value) is not dict or end != len(text):
+        raise TokenMalformedError("segment is not one JSON object")
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class CompactJws:
-    """A compact JWS split into its parts; nothing in it is trusted until verify() passes."""
-
-    kid: str
-    signing_input: bytes
-    payload_segment: str
-    signature: bytes
-
-    def verify(self, key: RSAPublicKey) -> None:
-        """Check the RS256 signature, or raise SignatureInvalidError."""
-        try:
-            key.verify(self.signature, self.signing_input, _PADDING, _SHA256)
-        except InvalidSignature:
-            raise SignatureInvalidError from None
-
-
-def parse_compact(token: str) -> CompactJws:
-    """Split and check a compact JWS and its header (alg RS256, kid), before any crypto."""
-    dots = token.count(".")
-    if dots == 4:
-        raise TokenNotJwsError("five segments: a JWE")
-    if dots != 2 or _COMPACT_JWS.fullmatch(token) is None:
-        raise TokenMalformedError("not a compact JWS")
-    header_end = token.index(".")
-    payload_end = token.index(".", header_end + 1)
-    header = decode_json_object(token[:header_end])
+def _header_kid(segment: str) -> str:
+    header = decode_json_object(b64url_decode(segment))
     if "enc" in header:
         raise TokenNotJwsError("encrypted token")
     cty = header.get("cty")
@@ -105,9 +93,52 @@ def parse_compact(token: str) -> CompactJws:
     kid = header.get("kid")
     if type(kid) is not str or not kid:
         raise KidMissingError
-    return CompactJws(
-        kid=kid,
-        signing_input=token[:payload_end].encode("ascii"),
-        payload_segment=token[header_end + 1 : payload_end],
-        signature=b64url_decode(token[payload_end + 1 :]),
-    )
+    return kid
+
+
+class CompactJws(NamedTuple):
+    """A compact JWS split and decoded; nothing in it is trusted until verify() passes."""
+
+    kid: str
+    signing_input: bytes
+    payload: bytes
+    signature: bytes
+
+    def verify(self, key: RSAPublicKey) -> None:
+        """Check the RS256 signature, or raise SignatureInvalidError."""
+        try:
+            key.verify(self.signature, self.signing_input, _PADDING, _SHA256)
+        except InvalidSignature:
+            raise SignatureInvalidError from None
+
+
+def parse_compact(token: str) -> CompactJws:
+    """Split and decode a compact JWS and check its header (alg RS256, kid), before any crypto."""
+    try:
+        raw = token.encode("ascii")
+    except UnicodeEncodeError:
+        raise TokenMalformedError("not ASCII") from None
+    first = raw.find(b".")
+    last = raw.rfind(b".")
+    if first <= 0 or last - first < 2 or last == len(raw) - 1:
+        raise TokenMalformedError("not three non-empty segments")
+    header_segment = raw[:first]
+    kid = _HEADER_KIDS.get(header_segment)
+    if kid is None:
+        kid = _header_kid(header_segment.decode("ascii"))
+        if len(_HEADER_KIDS) < _HEADER_KIDS_MAX:
+            _HEADER_KIDS[header_segment] = kid
+    standard = raw.translate(_URLSAFE)
+    try:
+        # A '.' inside the payload (more than three segments) fails strict decoding.
+        payload = a2b_base64(
+            standard[first + 1 : last] + _PAD[(last - first - 1) % 4], strict_mode=True
+        )
+        signature = a2b_base64(
+            standard[last + 1 :] + _PAD[(len(raw) - last - 1) % 4], strict_mode=True
+        )
+    except binascii.Error:
+        if raw.count(b".") == 4:
+            raise TokenNotJwsError("five segments: a JWE") from None
+        raise TokenMalformedError("segment is not base64url") from None
+    return CompactJws(kid, raw[:last], payload, signature)

@@ -11,7 +11,8 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from hashlib import sha256
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 
@@ -27,7 +28,6 @@ from app.tokens.errors import (
     AtHashInvalidError,
     AudienceInvalidError,
     ClaimMissingError,
-    ClaimTypeError,
     ClientIdInvalidError,
     IssuerInvalidError,
     KeysUnavailableError,
@@ -40,7 +40,7 @@ from app.tokens.errors import (
     TokenUseInvalidError,
 )
 from app.tokens.jwks import JwksCache
-from app.tokens.jws import decode_json_object, parse_compact
+from app.tokens.jws import CompactJws, decode_json_object, parse_compact
 from app.tokens.revocation import (
     DynamoDbRevocationStore,
     MemoryRevocationStore,
@@ -48,18 +48,12 @@ from app.tokens.revocation import (
 )
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from app.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def _time_claim(payload: dict[str, Any], name: str) -> float | None:
-    value = numeric_date(payload, name)
-    if value is not None and not math.isfinite(value):
-        raise ClaimTypeError(f"claim {name} must be finite")
-    return value
 
 
 class TokenVerifier:
@@ -90,6 +84,11 @@ class TokenVerifier:
         self._owned_client = owned_client
         self._access_cache: TokenCache[AccessClaims] = TokenCache(cache_size)
         self._id_cache: TokenCache[IdClaims] = TokenCache(cache_size)
+
+    @property
+    def cached_tokens(self) -> int:
+        """How many verified tokens the cache holds (access and ID)."""
+        return len(self._access_cache) + len(self._id_cache)
 
     @classmethod
     def from_settings(
@@ -141,12 +140,14 @@ class TokenVerifier:
         if self._owned_client is not None:
             self._owned_client.close()
 
-    def _digest(self, token: str) -> bytes:
-        if not token:
-            raise MissingTokenError
-        if len(token) > self.max_token_bytes:
-            raise TokenTooLargeError
-        return hashlib.sha256(token.encode()).digest()
+    def _stale_hit(self, cache: TokenCache[Any], digest: bytes, hit: CacheEntry[Any]) -> NoReturn:
+        """Raise the time error of a cached token that fails again (forgetting it if expired)."""
+        try:
+            self._check_times(hit.exp, hit.nbf, hit.iat)
+        except TokenExpiredError:
+            cache.discard(digest)
+            raise
+        raise TokenExpiredError  # unreachable: the hot-path test and these checks agree
 
     def _check_times(self, exp: float, nbf: float, iat: float) -> None:
         now = self._clock()
@@ -158,25 +159,23 @@ class TokenVerifier:
         if now + leeway < iat:
             raise TokenIssuedInFutureError
 
-    async def _payload(self, token: str) -> dict[str, Any]:
-        jws = parse_compact(token)
-        key = await self.jwks.get_key(jws.kid)
+    def _signed_payload(self, jws: CompactJws, key: RSAPublicKey) -> dict[str, Any]:
         jws.verify(key)
-        payload = decode_json_object(jws.payload_segment)
+        payload = decode_json_object(jws.payload)
         if payload.get("iss") != self.issuer:
             raise IssuerInvalidError
         return payload
 
     def _times(self, payload: dict[str, Any]) -> tuple[float, float, float]:
-        exp = _time_claim(payload, "exp")
-        if exp is None:
-            raise ClaimMissingError("missing claim exp")
-        iat = _time_claim(payload, "iat")
-        if iat is None:
-            raise ClaimMissingError("missing claim iat")
-        nbf = _time_claim(payload, "nbf")
-        self._check_times(exp, -math.inf if nbf is None else nbf, iat)
-        return exp, -math.inf if nbf is None else nbf, iat
+        exp, iat, nbf = payload.get("exp"), payload.get("iat"), payload.get("nbf")
+        if not (type(exp) is int and type(iat) is int and (nbf is None or type(nbf) is int)):
+            # Not the plain integers Cognito sends: check each, for the precise error.
+            exp, iat, nbf = (numeric_date(payload, name) for name in ("exp", "iat", "nbf"))
+            if exp is None or iat is None:
+                raise ClaimMissingError("missing claim exp" if exp is None else "missing claim iat")
+        not_before = -math.inf if nbf is None else nbf
+        self._check_times(exp, not_before, iat)
+        return exp, not_before, iat
 
     async def verify_access(self, token: str) -> AccessClaims:
         """Verify a Cognito access token and return its claims.
@@ -185,27 +184,33 @@ class TokenVerifier:
             TokenError: the token is refused (one subclass per reason).
             KeysUnavailableError: the signing keys cannot be obtained.
         """
-        digest = self._digest(token)
+        if len(token) > self.max_token_bytes or not token:
+            raise TokenTooLargeError if token else MissingTokenError
+        digest = sha256(token.encode()).digest()
         hit = self._access_cache.get(digest)
-        if hit is not None:
-            try:
-                self._check_times(hit.exp, hit.nbf, hit.iat)
-            except TokenExpiredError:
-                self._access_cache.discard(digest)
-                raise
-            claims = hit.claims
+        if hit is None:
+            jws = parse_compact(token)
+            key = self.jwks.lookup(jws.kid) or await self.jwks.get_key(jws.kid)
+            claims = self._new_access(jws, key, digest)
         else:
-            payload = await self._payload(token)
-            if payload.get("token_use") != "access":
-                raise TokenUseInvalidError
-            client_id = payload.get("client_id")
-            if type(client_id) is not str or client_id not in self.client_ids:
-                raise ClientIdInvalidError
-            exp, nbf, iat = self._times(payload)
-            claims = build_access_claims(payload, exp, iat)
-            self._access_cache.put(digest, CacheEntry(claims, exp, nbf, iat))
+            now = self._clock()
+            if not (now - self.leeway < hit.exp and now + self.leeway >= hit.not_before):
+                self._stale_hit(self._access_cache, digest, hit)
+            claims = hit.claims
         if self.revocation is not None:
             await self._check_revoked(claims.session_id)
+        return claims
+
+    def _new_access(self, jws: CompactJws, key: RSAPublicKey, digest: bytes) -> AccessClaims:
+        payload = self._signed_payload(jws, key)
+        if payload.get("token_use") != "access":
+            raise TokenUseInvalidError
+        client_id = payload.get("client_id")
+        if type(client_id) is not str or client_id not in self.client_ids:
+            raise ClientIdInvalidError
+        exp, nbf, iat = self._times(payload)
+        claims = build_access_claims(payload, exp, iat)
+        self._access_cache.put(digest, CacheEntry(claims, exp, nbf, iat, max(nbf, iat)))
         return claims
 
     async def verify_id(self, token: str, *, access_token: str | None = None) -> IdClaims:
@@ -215,32 +220,38 @@ class TokenVerifier:
             TokenError: the token is refused (one subclass per reason).
             KeysUnavailableError: the signing keys cannot be obtained.
         """
-        digest = self._digest(token)
+        if len(token) > self.max_token_bytes or not token:
+            raise TokenTooLargeError if token else MissingTokenError
+        digest = sha256(token.encode()).digest()
         hit = self._id_cache.get(digest)
-        if hit is not None:
-            try:
-                self._check_times(hit.exp, hit.nbf, hit.iat)
-            except TokenExpiredError:
-                self._id_cache.discard(digest)
-                raise
-            claims = hit.claims
+        if hit is None:
+            jws = parse_compact(token)
+            key = self.jwks.lookup(jws.kid) or await self.jwks.get_key(jws.kid)
+            claims = self._new_id(jws, key, digest)
         else:
-            payload = await self._payload(token)
-            if payload.get("token_use") != "id":
-                raise TokenUseInvalidError
-            audience = payload.get("aud")
-            # Cognito always sends one audience as a string; a list is refused, not searched.
-            if type(audience) is not str or audience not in self.client_ids:
-                raise AudienceInvalidError
-            exp, nbf, iat = self._times(payload)
-            claims = build_id_claims(payload, exp, iat)
-            self._id_cache.put(digest, CacheEntry(claims, exp, nbf, iat))
+            now = self._clock()
+            if not (now - self.leeway < hit.exp and now + self.leeway >= hit.not_before):
+                self._stale_hit(self._id_cache, digest, hit)
+            claims = hit.claims
         # at_hash binds an ID token to the access token issued with it (hosted UI flows). It can
         # only be checked when that access token is presented too; otherwise it is ignored.
         if access_token is not None and claims.at_hash is not None:
             _check_at_hash(claims.at_hash, access_token)
         if self.revocation is not None:
             await self._check_revoked(claims.session_id)
+        return claims
+
+    def _new_id(self, jws: CompactJws, key: RSAPublicKey, digest: bytes) -> IdClaims:
+        payload = self._signed_payload(jws, key)
+        if payload.get("token_use") != "id":
+            raise TokenUseInvalidError
+        audience = payload.get("aud")
+        # Cognito always sends one audience as a string; a list is refused, not searched.
+        if type(audience) is not str or audience not in self.client_ids:
+            raise AudienceInvalidError
+        exp, nbf, iat = self._times(payload)
+        claims = build_id_claims(payload, exp, iat)
+        self._id_cache.put(digest, CacheEntry(claims, exp, nbf, iat, max(nbf, iat)))
         return claims
 
     async def _check_revoked(self, session_id: str | None) -> None:

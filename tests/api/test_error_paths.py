@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import boto3
 import httpx
 import pytest
 
@@ -172,24 +171,3 @@ def test_unknown_route_and_method(client: httpx.Client) -> None:
     _problem(client.get("/nope"), 404, "NOT_FOUND")
     _problem(client.get("/auth/signin"), 405, "METHOD_NOT_ALLOWED")
 
-
-def test_admin_created_user_gets_a_challenge_not_an_error(
-    client: httpx.Client, cognito: LocalCognito
-) -> None:
-    email = new_email()
-    admin = boto3.client(
-        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
-    )
-    admin.admin_create_user(
-        UserPoolId=cognito.pool.pool_id,
-        Username=email,
-        TemporaryPassword="Temp0rary-Pass!",
-        MessageAction="SUPPRESS",
-    )
-    response = client.post("/auth/signin", json={"email": email, "password": "Temp0rary-Pass!"})
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "CHALLENGE"
-    assert body["challenge_name"] == "NEW_PASSWORD_REQUIRED"
-    assert len(body["session"]) >= 20
-    assert body["username"]

@@ -107,6 +107,8 @@ def test_resend_code_replaces_the_previous_code(
     assert (
         client.post("/auth/confirm", json={"email": email, "code": second.code}).status_code == 204
     )
+    # A confirmed account answers like any other (no enumeration), and no code is sent.
     again = client.post("/auth/resend-code", json={"email": email})
-    assert again.status_code == 409
-    assert again.json()["code"] == "ALREADY_CONFIRMED"
+    assert again.status_code == 200
+    assert again.json() == resent.json()
+    assert cognito.outbox.latest(email) is second

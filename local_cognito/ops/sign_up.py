@@ -1,0 +1,112 @@
+"""SignUp, ConfirmSignUp and ResendConfirmationCode as AWS answers them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from local_cognito.codes import CodeCheck
+from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_delivery, pairs
+
+if TYPE_CHECKING:
+    from local_cognito.aws_layer import AwsBehaviourLayer
+
+INVALID_CODE = "Invalid verification code provided, please try again."
+
+
+def confirm_user(user: Any) -> None:  # noqa: ANN401  # a moto user
+    """Mark a user CONFIRMED, as ConfirmSignUp or an auto-confirming trigger does."""
+    from moto.cognitoidp.models import UserStatus
+
+    user.status = UserStatus.CONFIRMED
+
+
+def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
+    """SignUp: SECRET_HASH, case-insensitive names, PreSignUp, and a real emailed code."""
+    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
+    username = call.params.get("Username", "")
+    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
+    call.params["Username"] = layer.canonical_username(pool, username)
+    if pool._get_user(call.params["Username"]) is not None:
+        raise AwsError("UsernameExistsException", "An account with the given email already exists.")
+    attributes = pairs(call.params.get("UserAttributes"))
+    attributes.setdefault("email", call.params["Username"])
+    decision = layer.triggers.invoke(
+        "PreSignUp_SignUp",
+        pool,
+        client.id,
+        None,
+        {
+            "userAttributes": attributes,
+            "validationData": pairs(call.params.get("ValidationData")),
+            "clientMetadata": call.params.get("ClientMetadata") or {},
+            "username": call.params["Username"],
+        },
+    )
+    reply = layer.forward(call)
+    if reply.status != 200:
+        return reply
+    payload = reply.payload()
+    user = pool.users.get(payload.get("UserSub", "")) or pool._get_user(call.params["Username"])
+    if decision.get("autoVerifyEmail"):
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    if decision.get("autoConfirmUser"):
+        confirm_user(user)
+        payload["UserConfirmed"] = True
+        payload.pop("CodeDeliveryDetails", None)
+        return Reply.json(200, payload)
+    # moto generates no code; AWS emails one.
+    payload["CodeDeliveryDetails"] = layer.send_code(pool, user, "signup")
+    return Reply.json(200, payload)
+
+
+def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
+    """ConfirmSignUp: the code must be the one sent, unexpired, and is used up."""
+    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
+    username = call.params.get("Username", "")
+    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
+    call.params["Username"] = layer.canonical_username(pool, username)
+    user = pool._get_user(call.params["Username"])
+    if user is None:
+        # PreventUserExistenceErrors: an unknown user looks like a wrong code.
+        raise AwsError("CodeMismatchException", INVALID_CODE)
+    if user.status.value == "CONFIRMED":
+        raise AwsError(
+            "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED"
+        )
+    code = str(call.params.get("ConfirmationCode", ""))
+    check = layer.codes.consume(pool.id, user.id, "signup", code)
+    if check is CodeCheck.MISMATCH:
+        raise AwsError("CodeMismatchException", INVALID_CODE)
+    if check is CodeCheck.EXPIRED:
+        raise AwsError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+    reply = layer.forward(call)
+    if reply.status != 200:
+        return reply
+    if "email" in (pool.extended_config.get("AutoVerifiedAttributes") or []):
+        # Confirming by emailed code proves the address; AWS marks it verified, moto does not.
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    layer.triggers.invoke(
+        "PostConfirmation_ConfirmSignUp",
+        pool,
+        client.id,
+        user,
+        {
+            "userAttributes": attributes_of(user),
+            "clientMetadata": call.params.get("ClientMetadata") or {},
+        },
+    )
+    return reply
+
+
+def resend_confirmation_code(layer: AwsBehaviourLayer, call: Call) -> Reply:
+    """ResendConfirmationCode, which moto does not implement."""
+    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
+    username = call.params.get("Username", "")
+    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
+    user = pool._get_user(layer.canonical_username(pool, username))
+    if user is None:
+        # PreventUserExistenceErrors: AWS simulates a delivery for unknown users.
+        return Reply.json(200, {"CodeDeliveryDetails": email_delivery(username.lower())})
+    if user.status.value != "UNCONFIRMED":
+        raise AwsError("InvalidParameterException", "User is already confirmed.")
+    return Reply.json(200, {"CodeDeliveryDetails": layer.send_code(pool, user, "signup")})

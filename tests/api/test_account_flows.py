@@ -1,0 +1,216 @@
+"""Every account flow over HTTP against the local Cognito: challenges, passwords, profile, MFA."""
+
+from __future__ import annotations
+
+import base64
+
+import boto3
+import httpx
+import pytest
+
+from local_cognito.server import LocalCognito
+from tests.conftest import PASSWORD, SignedInUser, new_email, register_and_confirm
+from tests.totp import totp
+
+NEW_PASSWORD = "N3w-Password!x"
+
+
+def _code(cognito: LocalCognito, email: str) -> str:
+    message = cognito.outbox.latest(email)
+    assert message is not None
+    return message.code
+
+
+def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
+    return client.post("/auth/signin", json={"email": email, "password": password})
+
+
+def test_rfc6238_vector_for_the_test_authenticator() -> None:
+    secret = base64.b32encode(b"12345678901234567890").decode()
+    assert totp(secret, at=59, digits=8) == "94287082"
+
+
+def test_admin_created_user_completes_new_password_required(
+    client: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    admin = boto3.client("cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region)
+    admin.admin_create_user(
+        UserPoolId=cognito.pool.pool_id, Username=email, TemporaryPassword="Temp0rary-Pass!", MessageAction="SUPPRESS"
+    )
+    first = _sign_in(client, email, "Temp0rary-Pass!")
+    assert first.status_code == 200  # a challenge is never a 401 or 500
+    step = first.json()["next_step"]
+    assert first.json()["status"] == "CHALLENGE"
+    assert step["challenge_name"] == "NEW_PASSWORD_REQUIRED"
+    assert step["expected"] == ["new_password"]
+    assert "@" not in step["username"]  # the internal username, which SECRET_HASH is over
+
+    answer = {"challenge_name": "NEW_PASSWORD_REQUIRED", "session": step["session"], "username": step["username"]}
+    missing = client.post("/auth/challenge", json=answer)
+    assert missing.status_code == 422
+    assert missing.json()["code"] == "CHALLENGE_ANSWER_MISSING"
+    weak = client.post("/auth/challenge", json={**answer, "new_password": "weakpassword"})
+    assert weak.status_code == 400
+    assert weak.json()["code"] == "PASSWORD_POLICY"
+    assert {e["message"] for e in weak.json()["errors"]} == {
+        "must contain an uppercase letter",
+        "must contain a number",
+        "must contain a symbol such as ! @ # $ % ^ & *",
+    }
+    done = client.post("/auth/challenge", json={**answer, "new_password": NEW_PASSWORD})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "SIGNED_IN"
+    assert _sign_in(client, email, NEW_PASSWORD).json()["status"] == "SIGNED_IN"
+
+
+def test_expired_or_forged_challenge_sessions(client: httpx.Client, cognito: LocalCognito) -> None:
+    email = new_email()
+    admin = boto3.client("cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region)
+    admin.admin_create_user(
+        UserPoolId=cognito.pool.pool_id, Username=email, TemporaryPassword="Temp0rary-Pass!", MessageAction="SUPPRESS"
+    )
+    step = _sign_in(client, email, "Temp0rary-Pass!").json()["next_step"]
+    answer = {"challenge_name": "NEW_PASSWORD_REQUIRED", "username": step["username"], "new_password": NEW_PASSWORD}
+    forged = client.post("/auth/challenge", json={**answer, "session": "x" * 40})
+    assert forged.json()["code"] == "CHALLENGE_SESSION_INVALID"
+    cognito.layer.expire_sessions()
+    expired = client.post("/auth/challenge", json={**answer, "session": step["session"]})
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "CHALLENGE_SESSION_INVALID"
+
+
+def test_forgot_and_reset_password(client: httpx.Client, cognito: LocalCognito, user: SignedInUser) -> None:
+    accepted = client.post("/auth/forgot-password", json={"email": user.email.upper()})
+    assert accepted.status_code == 202
+    code = _code(cognito, user.email)
+    wrong = client.post(
+        "/auth/reset-password", json={"email": user.email, "code": "000000" if code != "000000" else "111111", "new_password": NEW_PASSWORD}
+    )
+    assert wrong.json()["code"] == "INVALID_CODE"
+    weak = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": "short"})
+    assert weak.json()["code"] == "PASSWORD_POLICY"
+    assert "must be at least 8 characters long" in {e["message"] for e in weak.json()["errors"]}
+    reset = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": NEW_PASSWORD})
+    assert reset.status_code == 204
+    again = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": NEW_PASSWORD})
+    assert again.json()["code"] == "INVALID_CODE"  # single use
+    assert _sign_in(client, user.email, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
+    assert _sign_in(client, user.email, NEW_PASSWORD).json()["status"] == "SIGNED_IN"
+
+
+def test_change_password(client: httpx.Client, user: SignedInUser) -> None:
+    wrong = client.post(
+        "/me/password", headers=user.auth, json={"current_password": "Wr0ng-Pass!", "new_password": NEW_PASSWORD}
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["code"] == "CURRENT_PASSWORD_INCORRECT"
+    changed = client.post(
+        "/me/password", headers=user.auth, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    assert changed.status_code == 204
+    assert _sign_in(client, user.email, NEW_PASSWORD).json()["status"] == "SIGNED_IN"
+    assert client.post("/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}).status_code == 401
+
+
+def test_profile_update_and_email_change(client: httpx.Client, cognito: LocalCognito, user: SignedInUser) -> None:
+    renamed = client.patch("/me", headers=user.auth, json={"given_name": "Grace", "family_name": "Hopper"})
+    assert renamed.status_code == 200
+    assert renamed.json()["user"]["given_name"] == "Grace"
+    assert renamed.json()["email_verification"] is None
+
+    new_address = new_email()
+    changed = client.patch("/me", headers=user.auth, json={"email": new_address})
+    assert changed.status_code == 200
+    assert changed.json()["user"]["email"] == user.email  # unchanged until verified
+    assert changed.json()["email_verification"]["destination"].startswith(new_address[0])
+    assert _sign_in(client, user.email, PASSWORD).json()["status"] == "SIGNED_IN"
+    assert _sign_in(client, new_address, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
+
+    bad = client.post("/me/verify-email", headers=user.auth, json={"code": "000000" if _code(cognito, new_address) != "000000" else "111111"})
+    assert bad.json()["code"] == "INVALID_CODE"
+    verified = client.post("/me/verify-email", headers=user.auth, json={"code": _code(cognito, new_address)})
+    assert verified.status_code == 204
+    me = client.get("/me", headers=user.auth).json()
+    assert (me["email"], me["email_verified"]) == (new_address, True)
+    assert _sign_in(client, new_address, PASSWORD).json()["status"] == "SIGNED_IN"
+    assert _sign_in(client, user.email, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
+
+
+def test_totp_enrolment_and_mfa_sign_in(client: httpx.Client, user: SignedInUser) -> None:
+    not_enrolled = client.put("/me/mfa", headers=user.auth, json={"totp_enabled": True})
+    assert not_enrolled.status_code in (204, 400)
+    setup = client.post("/me/mfa/totp", headers=user.auth)
+    assert setup.status_code == 200
+    secret = setup.json()["secret"]
+    assert setup.json()["otpauth_uri"].startswith("otpauth://totp/Image%20Platform%3A")
+    assert f"secret={secret}" in setup.json()["otpauth_uri"]
+    wrong = client.post("/me/mfa/totp/verify", headers=user.auth, json={"code": f"{(int(totp(secret)) + 1) % 10**6:06d}"})
+    assert wrong.json()["code"] == "INVALID_CODE"
+    assert client.post("/me/mfa/totp/verify", headers=user.auth, json={"code": totp(secret)}).status_code == 204
+    assert client.put("/me/mfa", headers=user.auth, json={"totp_enabled": True}).status_code == 204
+
+    challenged = _sign_in(client, user.email, PASSWORD)
+    assert challenged.status_code == 200
+    step = challenged.json()["next_step"]
+    assert (step["challenge_name"], step["expected"]) == ("SOFTWARE_TOKEN_MFA", ["code"])
+    answer = {"challenge_name": "SOFTWARE_TOKEN_MFA", "session": step["session"], "username": step["username"]}
+    bad = client.post("/auth/challenge", json={**answer, "code": f"{(int(totp(secret)) + 1) % 10**6:06d}"})
+    assert bad.json()["code"] == "INVALID_CODE"
+    step = _sign_in(client, user.email, PASSWORD).json()["next_step"]
+    answer["session"] = step["session"]
+    tokens = client.post("/auth/challenge", json={**answer, "code": totp(secret)})
+    assert tokens.status_code == 200, tokens.text
+    assert tokens.json()["status"] == "SIGNED_IN"
+
+
+def test_sign_out_revokes_the_refresh_token(client: httpx.Client, user: SignedInUser) -> None:
+    other = _sign_in(client, user.email, PASSWORD).json()
+    signed_out = client.post("/auth/signout", headers=user.auth, json={"refresh_token": user.tokens["refresh_token"]})
+    assert signed_out.status_code == 204
+    refresh = {"refresh_token": user.tokens["refresh_token"], "username": user.tokens["username"]}
+    assert client.post("/auth/refresh", json=refresh).json()["code"] == "REFRESH_TOKEN_INVALID"
+    # An already-invalid refresh token is nothing the client needs to hear about.
+    fresh = _sign_in(client, user.email, PASSWORD).json()
+    again = client.post(
+        "/auth/signout",
+        headers={"Authorization": f"Bearer {fresh['access_token']}"},
+        json={"refresh_token": other["refresh_token"]},
+    )
+    assert again.status_code == 204, again.text
+
+
+def test_delete_account(client: httpx.Client, user: SignedInUser) -> None:
+    assert client.delete("/me", headers=user.auth).status_code == 204
+    assert _sign_in(client, user.email, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
+    assert client.get("/me", headers=user.auth).json()["code"] == "INVALID_TOKEN"
+
+
+def _comparable(response: httpx.Response) -> tuple[object, ...]:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+    headers = {k: v for k, v in response.headers.items() if k not in {"x-request-id", "date"}}
+    return response.status_code, body, headers
+
+
+@pytest.mark.parametrize("state", ["unconfirmed", "confirmed"])
+def test_enumeration_safe_answers(client: httpx.Client, cognito: LocalCognito, state: str) -> None:
+    existing, unknown = new_email(), new_email()
+    # Same first letter and domain, so the masked destinations are alike too.
+    unknown = existing[0] + unknown[1:]
+    if state == "confirmed":
+        register_and_confirm(client, cognito, existing)
+    else:
+        client.post("/auth/register", json={"email": existing, "password": PASSWORD})
+    for path, extra in (
+        ("/auth/signin", {"password": "Wr0ng-Password!"}),
+        ("/auth/forgot-password", {}),
+        ("/auth/resend-code", {}),
+    ):
+        known = client.post(path, json={"email": existing, **extra})
+        nobody = client.post(path, json={"email": unknown, **extra})
+        assert _comparable(known) == _comparable(nobody), path
+        assert known.content.replace(known.headers["x-request-id"].encode(), b"") == nobody.content.replace(
+            nobody.headers["x-request-id"].encode(), b""
+        )
