@@ -18,7 +18,9 @@ _MAX_ENCODED_DATA = 8192
 
 
 @lru_cache(maxsize=32)
-def _networks(trusted: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(
+    trusted: tuple[str, ...],
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     return tuple(ipaddress.ip_network(entry, strict=False) for entry in trusted)
 
 
@@ -35,9 +37,9 @@ def client_ip(request: Request, settings: Settings) -> str | None:
     event: Any = request.scope.get("aws.event")
     if isinstance(event, dict):
         context = event.get("requestContext") or {}
-        source = (context.get("http") or {}).get("sourceIp") or (
-            context.get("identity") or {}
-        ).get("sourceIp")
+        source = (context.get("http") or {}).get("sourceIp") or (context.get("identity") or {}).get(
+            "sourceIp"
+        )
         if isinstance(source, str) and source:
             return source
     peer = request.client.host if request.client else None

@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_NOT_RESETTABLE = "ACCOUNT_NOT_RESETTABLE"
     CURRENT_PASSWORD_INCORRECT = "CURRENT_PASSWORD_INCORRECT"
     MFA_NOT_ENROLLED = "MFA_NOT_ENROLLED"
+    CREDENTIALS_NOT_CONFIGURED = "CREDENTIALS_NOT_CONFIGURED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     INVALID_TOKEN = "INVALID_TOKEN"
     INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
@@ -80,7 +81,8 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.ACCOUNT_NOT_RESETTABLE: (400, "This account's password cannot be reset."),
     ErrorCode.CURRENT_PASSWORD_INCORRECT: (400, "The current password is incorrect."),
     ErrorCode.MFA_NOT_ENROLLED: (400, "Enrol an authenticator app before turning MFA on."),
-    ErrorCode.NOT_AUTHENTICATED: (401, "A bearer access token is required."),
+    ErrorCode.CREDENTIALS_NOT_CONFIGURED: (501, "No identity pool is configured."),
+    ErrorCode.NOT_AUTHENTICATED: (401, "A bearer token is required."),
     ErrorCode.INVALID_TOKEN: (401, "The bearer token is invalid or expired."),
     ErrorCode.INSUFFICIENT_SCOPE: (403, "The token lacks a required scope."),
     ErrorCode.FORBIDDEN: (403, "The token's user is not allowed to do this."),

@@ -11,9 +11,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cognito.gateway import CognitoGateway
+from app.cognito.identity import IdentityGateway
 from app.errors import install_error_handlers
 from app.observability import RequestIdMiddleware, configure_logging
-from app.routers import account, auth, me
+from app.routers import account, auth, credentials, me
 from app.schemas import Problem
 from app.settings import Settings, load_settings
 from app.tokens.verifier import TokenVerifier
@@ -76,10 +77,14 @@ def create_app(
     app.state.settings = settings
     app.state.gateway = gateway
     app.state.verifier = verifier
+    app.state.identity = (
+        IdentityGateway.from_settings(settings) if settings.cognito_identity_pool_id else None
+    )
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(me.router)
     app.include_router(account.router)
+    app.include_router(credentials.router)
     app.add_middleware(NoStoreMiddleware)
     if settings.cors_origins:
         app.add_middleware(

@@ -120,7 +120,7 @@ class NextStep(BaseModel):
         description="NEW_PASSWORD_REQUIRED: attributes to send in `attributes`.",
     )
     parameters: dict[str, str] = Field(
-        description="Public challenge parameters from Cognito (for CUSTOM_CHALLENGE, the trigger's)."
+        description="Public challenge parameters (for CUSTOM_CHALLENGE, those of the trigger)."
     )
 
 

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     cognito_client_secret: SecretStr | None = None
     cognito_region: str = ""  # derived from the pool id when empty
     cognito_endpoint_url: str = ""  # empty = the real AWS endpoint
+    cognito_identity_pool_id: str = ""  # empty = POST /auth/credentials is not offered
     cognito_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     cognito_read_timeout_seconds: float = Field(default=5.0, gt=0)
     cognito_max_attempts: int = Field(default=3, ge=1, le=10)

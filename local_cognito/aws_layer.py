@@ -23,10 +23,14 @@ from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_deliv
 
 __all__ = ["AwsBehaviourLayer", "AwsError", "Call", "Reply", "mask_email"]
 
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Operation = Callable[["AwsBehaviourLayer", Call], Reply]
+
+_UNSIGNED_SERVICES = {
+    "AWSCognitoIdentityProviderService": "cognito-idp",
+    "AWSCognitoIdentityService": "cognito-identity",
+}
 
 # AWS: an authentication session (challenge) lasts 3 minutes by default.
 SESSION_VALIDITY_SECONDS = 180.0
@@ -56,6 +60,7 @@ class AwsBehaviourLayer:
         self._sessions: dict[str, float] = {}
         self._lock = threading.Lock()
         self.pending_emails: dict[str, str] = {}  # user id -> email awaiting verification
+        self.identities: dict[tuple[str, str, str], str] = {}  # (pool, provider, sub) -> id
         self._operations: dict[str, Operation] = dict(OPERATIONS)
 
     # --- WSGI plumbing -------------------------------------------------------------------------
@@ -66,22 +71,22 @@ class AwsBehaviourLayer:
         if path.startswith("/_local/outbox"):
             return self._respond(self._serve_outbox(environ), start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        operation = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
-        if operation and "HTTP_AUTHORIZATION" not in environ:
-            # Public-client calls (GlobalSignOut, SignUp...) travel unsigned, and moto then picks
+        service = _UNSIGNED_SERVICES.get(target.partition(".")[0])
+        if service is not None and "HTTP_AUTHORIZATION" not in environ:
+            # Public-client calls (GlobalSignOut, GetId...) travel unsigned, and moto then picks
             # its default region instead of the pool's; AWS routes by endpoint. Name the region.
             environ["HTTP_AUTHORIZATION"] = (
-                f"AWS4-HMAC-SHA256 Credential=unsigned/20260101/{self._region}/cognito-idp/"
+                f"AWS4-HMAC-SHA256 Credential=unsigned/20260101/{self._region}/{service}/"
                 "aws4_request, SignedHeaders=host, Signature=0"
             )
-        handler = self._operations.get(operation)
+        handler = self._operations.get(target)
         if handler is None:
             return self._app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
             params = json.loads(raw or b"{}")
-            reply = handler(self, Call(operation, params, environ))
+            reply = handler(self, Call(target.rpartition(".")[2], params, environ))
         except AwsError as exc:
             reply = Reply.error(exc.error_type, exc.message)
         return self._respond(reply, start_response)
@@ -160,7 +165,9 @@ class AwsBehaviourLayer:
         """AWS applies the pool's password policy everywhere; moto skips it on some calls."""
         self._backend()._validate_password(pool.id, password)
 
-    def send_code(self, pool: Any, user: Any, purpose: str, to: str | None = None) -> dict[str, str]:
+    def send_code(
+        self, pool: Any, user: Any, purpose: str, to: str | None = None
+    ) -> dict[str, str]:
         """Issue a code to the user's email through the outbox; return CodeDeliveryDetails."""
         email = to or user.attribute_lookup.get("email", "")
         code = self.codes.issue(pool.id, user.id, purpose)
@@ -182,7 +189,9 @@ class AwsBehaviourLayer:
         with self._lock:
             started = self._sessions.get(session)
         if started is not None and time.monotonic() - started > self.session_validity:
-            raise AwsError("NotAuthorizedException", "Invalid session for the user, session is expired.")
+            raise AwsError(
+                "NotAuthorizedException", "Invalid session for the user, session is expired."
+            )
 
     def expire_sessions(self) -> None:
         """Make every outstanding challenge session expired (for tests of the expiry path)."""

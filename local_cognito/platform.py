@@ -148,6 +148,8 @@ class MailRelay:
             code = str(content.get("code", ""))
             self._outbox.send(email, subject, f"Your sign-in code is {code}", code, "sign_in")
         elif kind == WELCOME_EMAIL:
-            self._outbox.send(email, subject, "Welcome to the Image Processing Platform.", "", "welcome")
+            self._outbox.send(
+                email, subject, "Welcome to the Image Processing Platform.", "", "welcome"
+            )
         else:
             logger.warning("mail relay: message of unknown type %r dropped", kind)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_identity import CognitoIdentityClient
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 DEFINITION = Path(__file__).resolve().parent.parent / "deploy" / "user_pool.json"
@@ -55,3 +56,19 @@ def create_pool(client: CognitoIdentityProviderClient, endpoint_url: str) -> Loc
         client_secret=app_client["ClientSecret"],
         endpoint_url=endpoint_url,
     )
+
+
+def create_identity_pool(client: CognitoIdentityClient, pool: LocalPool) -> str:
+    """The identity pool that turns the user pool's ID tokens into AWS credentials."""
+    identity_pool = client.create_identity_pool(
+        IdentityPoolName="image_platform_identity_pool",
+        AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[
+            {
+                "ProviderName": f"cognito-idp.{pool.region}.amazonaws.com/{pool.pool_id}",
+                "ClientId": pool.client_id,
+                "ServerSideTokenCheck": False,
+            }
+        ],
+    )
+    return identity_pool["IdentityPoolId"]

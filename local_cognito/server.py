@@ -13,7 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from local_cognito.aws_layer import AwsBehaviourLayer
 from local_cognito.codes import CodeBook
 from local_cognito.outbox import Outbox
-from local_cognito.pool import LocalPool, create_pool
+from local_cognito.pool import LocalPool, create_identity_pool, create_pool
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_REGION = "eu-west-1"
@@ -37,6 +37,7 @@ class LocalCognito:
     outbox: Outbox
     codes: CodeBook
     layer: AwsBehaviourLayer
+    identity_pool_id: str
     _server: BaseWSGIServer
     _thread: threading.Thread
     extras: dict[str, Any] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class LocalCognito:
             "COGNITO_CLIENT_SECRET": self.pool.client_secret,
             "COGNITO_ENDPOINT_URL": self.pool.endpoint_url,
             "COGNITO_JWKS_URL": self.pool.jwks_url,
+            "COGNITO_IDENTITY_POOL_ID": self.identity_pool_id,
         }
 
     def stop(self) -> None:
@@ -95,6 +97,15 @@ def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) 
     endpoint = f"http://{host}:{server.server_port}"
     client = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region)
     pool = create_pool(client, endpoint)
+    identity_pool_id = create_identity_pool(
+        boto3.client("cognito-identity", endpoint_url=endpoint, region_name=region), pool
+    )
     return LocalCognito(
-        pool=pool, outbox=outbox, codes=codes, layer=layer, _server=server, _thread=thread
+        pool=pool,
+        outbox=outbox,
+        codes=codes,
+        layer=layer,
+        identity_pool_id=identity_pool_id,
+        _server=server,
+        _thread=thread,
     )

@@ -69,7 +69,7 @@ def email_delivery(email: str) -> dict[str, str]:
     return {"Destination": mask_email(email), "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
-def attributes_of(user: Any) -> dict[str, str]:  # noqa: ANN401  # a moto user
+def attributes_of(user: Any) -> dict[str, str]:  # a moto user
     """A moto user's attributes as a dict, with its sub."""
     return {a["Name"]: a["Value"] for a in user.attributes} | {"sub": user.id}
 

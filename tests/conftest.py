@@ -39,6 +39,7 @@ def settings(cognito: LocalCognito) -> Settings:
         cognito_client_secret=env["COGNITO_CLIENT_SECRET"],
         cognito_endpoint_url=env["COGNITO_ENDPOINT_URL"],
         cognito_jwks_url=env["COGNITO_JWKS_URL"],
+        cognito_identity_pool_id=env["COGNITO_IDENTITY_POOL_ID"],
     )
 
 

@@ -17,4 +17,3 @@ def totp(secret_base32: str, at: float | None = None, step: int = 30, digits: in
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 10**digits:0{digits}d}"
-

@@ -118,6 +118,15 @@ OPERATION_ERRORS: dict[str, dict[str, ErrorCode]] = {
         "InvalidParameterException": ErrorCode.MFA_NOT_ENROLLED,
     },
     "DeleteUser": {"NotAuthorizedException": ErrorCode.INVALID_TOKEN},
+    "GetId": {
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+        "ResourceNotFoundException": ErrorCode.CREDENTIALS_NOT_CONFIGURED,
+    },
+    "GetCredentialsForIdentity": {
+        "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
+        "ResourceNotFoundException": ErrorCode.CREDENTIALS_NOT_CONFIGURED,
+        "InvalidIdentityPoolConfigurationException": ErrorCode.CREDENTIALS_NOT_CONFIGURED,
+    },
     "GlobalSignOut": {
         "NotAuthorizedException": ErrorCode.INVALID_TOKEN,
         "UserNotFoundException": ErrorCode.INVALID_TOKEN,

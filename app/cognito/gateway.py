@@ -219,9 +219,7 @@ class CognitoGateway:
         kwargs = self._public(normalize_email(email), context)
         kwargs["ConfirmationCode"] = code
         kwargs["Password"] = new_password
-        self._call(
-            "ConfirmForgotPassword", lambda: self._client.confirm_forgot_password(**kwargs)
-        )
+        self._call("ConfirmForgotPassword", lambda: self._client.confirm_forgot_password(**kwargs))
 
     def change_password(self, access_token: str, previous: str, proposed: str) -> None:
         """Change the signed-in user's password."""
@@ -240,7 +238,9 @@ class CognitoGateway:
         attributes = {a["Name"]: a.get("Value", "") for a in response.get("UserAttributes", [])}
         return CognitoUser(username=response["Username"], attributes=attributes)
 
-    def update_attributes(self, access_token: str, attributes: dict[str, str]) -> list[CodeDelivery]:
+    def update_attributes(
+        self, access_token: str, attributes: dict[str, str]
+    ) -> list[CodeDelivery]:
         """Update attributes; a new email gets a verification code (and applies once verified)."""
         response = self._call(
             "UpdateUserAttributes",

@@ -71,7 +71,9 @@ def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
 
 def _masked_email_delivery(email: str) -> CodeDeliveryOut:
     local, _, domain = email.partition("@")
-    return CodeDeliveryOut(destination=f"{local[:1]}***@{domain[:1]}***", medium="EMAIL", attribute="email")
+    return CodeDeliveryOut(
+        destination=f"{local[:1]}***@{domain[:1]}***", medium="EMAIL", attribute="email"
+    )
 
 
 def _internal_username(access_token: str) -> str:
@@ -173,7 +175,9 @@ def resend_code(body: ResendCodeIn, gateway: GatewayDep, context: UserContextDep
     response_model=SignInOut,
     responses=error_responses(E.BAD_CREDENTIALS, E.USER_NOT_CONFIRMED, *_UNAVAILABLE),
 )
-def sign_in(body: SignInIn, gateway: GatewayDep, context: UserContextDep) -> TokensOut | ChallengeOut:
+def sign_in(
+    body: SignInIn, gateway: GatewayDep, context: UserContextDep
+) -> TokensOut | ChallengeOut:
     """Sign in with email and password: tokens, or the next step (a challenge to answer)."""
     return _sign_in_answer(gateway.sign_in_with_password(body.email, body.password, context))
 

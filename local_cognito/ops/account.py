@@ -45,7 +45,9 @@ def confirm_forgot_password(layer: AwsBehaviourLayer, call: Call) -> Reply:
     if check is CodeCheck.MISMATCH:
         raise AwsError("CodeMismatchException", INVALID_CODE)
     if check is CodeCheck.EXPIRED:
-        raise AwsError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+        raise AwsError(
+            "ExpiredCodeException", "Invalid code provided, please request a code again."
+        )
     user.password = password
     confirm_user(user)
     layer.triggers.invoke(
@@ -78,7 +80,9 @@ def update_user_attributes(layer: AwsBehaviourLayer, call: Call) -> Reply:
     new_email = changes.pop("email", None)
     writable = {"given_name", "family_name"}
     if not set(changes) <= writable:
-        raise AwsError("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+        raise AwsError(
+            "NotAuthorizedException", "A client attempted to write unauthorized attribute"
+        )
     if changes:
         user.update_attributes([{"Name": k, "Value": v} for k, v in changes.items()])
     deliveries = []
@@ -86,7 +90,9 @@ def update_user_attributes(layer: AwsBehaviourLayer, call: Call) -> Reply:
         new_email = layer.canonical_username(pool, new_email)
         if new_email != user.attribute_lookup.get("email"):
             if pool._get_user(new_email) is not None:
-                raise AwsError("AliasExistsException", "An account with the given email already exists.")
+                raise AwsError(
+                    "AliasExistsException", "An account with the given email already exists."
+                )
             # AttributesRequireVerificationBeforeUpdate=[email]: keep the old address until the
             # new one is verified with the code sent to it.
             layer.pending_emails[user.id] = new_email
@@ -112,7 +118,9 @@ def verify_user_attribute(layer: AwsBehaviourLayer, call: Call) -> Reply:
     if check is CodeCheck.MISMATCH:
         raise AwsError("CodeMismatchException", INVALID_CODE)
     if check is CodeCheck.EXPIRED:
-        raise AwsError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+        raise AwsError(
+            "ExpiredCodeException", "Invalid code provided, please request a code again."
+        )
     new_email = layer.pending_emails.pop(user.id, None)
     updates = [{"Name": "email_verified", "Value": "true"}]
     if new_email is not None:
@@ -122,7 +130,7 @@ def verify_user_attribute(layer: AwsBehaviourLayer, call: Call) -> Reply:
     return Reply.json(200, {})
 
 
-def _rekey_tokens(pool: Any, user: Any) -> None:  # noqa: ANN401  # moto objects
+def _rekey_tokens(pool: Any, user: Any) -> None:  # moto objects
     # moto files tokens under the sign-in string (the old email); AWS ties them to the user. Re-file
     # them under the internal username so they survive the email change.
     for token, (client_id, name) in list(pool.access_tokens.items()):

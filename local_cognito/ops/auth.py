@@ -61,7 +61,7 @@ def _password_auth(
     return _name_the_user(reply, user)
 
 
-def _name_the_user(reply: Reply, user: Any) -> Reply:  # noqa: ANN401  # a moto user
+def _name_the_user(reply: Reply, user: Any) -> Reply:  # a moto user
     """AWS names the internal username in every challenge's parameters; moto sometimes not."""
     payload = reply.payload()
     if reply.status != 200 or "ChallengeName" not in payload or user is None:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 INVALID_CODE = "Invalid verification code provided, please try again."
 
 
-def confirm_user(user: Any) -> None:  # noqa: ANN401  # a moto user
+def confirm_user(user: Any) -> None:  # a moto user
     """Mark a user CONFIRMED, as ConfirmSignUp or an auto-confirming trigger does."""
     from moto.cognitoidp.models import UserStatus
 
@@ -78,7 +78,9 @@ def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
     if check is CodeCheck.MISMATCH:
         raise AwsError("CodeMismatchException", INVALID_CODE)
     if check is CodeCheck.EXPIRED:
-        raise AwsError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+        raise AwsError(
+            "ExpiredCodeException", "Invalid code provided, please request a code again."
+        )
     reply = layer.forward(call)
     if reply.status != 200:
         return reply

@@ -34,9 +34,14 @@ def test_admin_created_user_completes_new_password_required(
     client: httpx.Client, cognito: LocalCognito
 ) -> None:
     email = new_email()
-    admin = boto3.client("cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region)
+    admin = boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    )
     admin.admin_create_user(
-        UserPoolId=cognito.pool.pool_id, Username=email, TemporaryPassword="Temp0rary-Pass!", MessageAction="SUPPRESS"
+        UserPoolId=cognito.pool.pool_id,
+        Username=email,
+        TemporaryPassword="Temp0rary-Pass!",
+        MessageAction="SUPPRESS",
     )
     first = _sign_in(client, email, "Temp0rary-Pass!")
     assert first.status_code == 200  # a challenge is never a 401 or 500
@@ -46,7 +51,11 @@ def test_admin_created_user_completes_new_password_required(
     assert step["expected"] == ["new_password"]
     assert "@" not in step["username"]  # the internal username, which SECRET_HASH is over
 
-    answer = {"challenge_name": "NEW_PASSWORD_REQUIRED", "session": step["session"], "username": step["username"]}
+    answer = {
+        "challenge_name": "NEW_PASSWORD_REQUIRED",
+        "session": step["session"],
+        "username": step["username"],
+    }
     missing = client.post("/auth/challenge", json=answer)
     assert missing.status_code == 422
     assert missing.json()["code"] == "CHALLENGE_ANSWER_MISSING"
@@ -66,12 +75,21 @@ def test_admin_created_user_completes_new_password_required(
 
 def test_expired_or_forged_challenge_sessions(client: httpx.Client, cognito: LocalCognito) -> None:
     email = new_email()
-    admin = boto3.client("cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region)
+    admin = boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    )
     admin.admin_create_user(
-        UserPoolId=cognito.pool.pool_id, Username=email, TemporaryPassword="Temp0rary-Pass!", MessageAction="SUPPRESS"
+        UserPoolId=cognito.pool.pool_id,
+        Username=email,
+        TemporaryPassword="Temp0rary-Pass!",
+        MessageAction="SUPPRESS",
     )
     step = _sign_in(client, email, "Temp0rary-Pass!").json()["next_step"]
-    answer = {"challenge_name": "NEW_PASSWORD_REQUIRED", "username": step["username"], "new_password": NEW_PASSWORD}
+    answer = {
+        "challenge_name": "NEW_PASSWORD_REQUIRED",
+        "username": step["username"],
+        "new_password": NEW_PASSWORD,
+    }
     forged = client.post("/auth/challenge", json={**answer, "session": "x" * 40})
     assert forged.json()["code"] == "CHALLENGE_SESSION_INVALID"
     cognito.layer.expire_sessions()
@@ -80,20 +98,35 @@ def test_expired_or_forged_challenge_sessions(client: httpx.Client, cognito: Loc
     assert expired.json()["code"] == "CHALLENGE_SESSION_INVALID"
 
 
-def test_forgot_and_reset_password(client: httpx.Client, cognito: LocalCognito, user: SignedInUser) -> None:
+def test_forgot_and_reset_password(
+    client: httpx.Client, cognito: LocalCognito, user: SignedInUser
+) -> None:
     accepted = client.post("/auth/forgot-password", json={"email": user.email.upper()})
     assert accepted.status_code == 202
     code = _code(cognito, user.email)
     wrong = client.post(
-        "/auth/reset-password", json={"email": user.email, "code": "000000" if code != "000000" else "111111", "new_password": NEW_PASSWORD}
+        "/auth/reset-password",
+        json={
+            "email": user.email,
+            "code": "000000" if code != "000000" else "111111",
+            "new_password": NEW_PASSWORD,
+        },
     )
     assert wrong.json()["code"] == "INVALID_CODE"
-    weak = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": "short"})
+    weak = client.post(
+        "/auth/reset-password", json={"email": user.email, "code": code, "new_password": "short"}
+    )
     assert weak.json()["code"] == "PASSWORD_POLICY"
     assert "must be at least 8 characters long" in {e["message"] for e in weak.json()["errors"]}
-    reset = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": NEW_PASSWORD})
+    reset = client.post(
+        "/auth/reset-password",
+        json={"email": user.email, "code": code, "new_password": NEW_PASSWORD},
+    )
     assert reset.status_code == 204
-    again = client.post("/auth/reset-password", json={"email": user.email, "code": code, "new_password": NEW_PASSWORD})
+    again = client.post(
+        "/auth/reset-password",
+        json={"email": user.email, "code": code, "new_password": NEW_PASSWORD},
+    )
     assert again.json()["code"] == "INVALID_CODE"  # single use
     assert _sign_in(client, user.email, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
     assert _sign_in(client, user.email, NEW_PASSWORD).json()["status"] == "SIGNED_IN"
@@ -101,20 +134,33 @@ def test_forgot_and_reset_password(client: httpx.Client, cognito: LocalCognito, 
 
 def test_change_password(client: httpx.Client, user: SignedInUser) -> None:
     wrong = client.post(
-        "/me/password", headers=user.auth, json={"current_password": "Wr0ng-Pass!", "new_password": NEW_PASSWORD}
+        "/me/password",
+        headers=user.auth,
+        json={"current_password": "Wr0ng-Pass!", "new_password": NEW_PASSWORD},
     )
     assert wrong.status_code == 400
     assert wrong.json()["code"] == "CURRENT_PASSWORD_INCORRECT"
     changed = client.post(
-        "/me/password", headers=user.auth, json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+        "/me/password",
+        headers=user.auth,
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
     )
     assert changed.status_code == 204
     assert _sign_in(client, user.email, NEW_PASSWORD).json()["status"] == "SIGNED_IN"
-    assert client.post("/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}).status_code == 401
+    assert (
+        client.post(
+            "/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+        ).status_code
+        == 401
+    )
 
 
-def test_profile_update_and_email_change(client: httpx.Client, cognito: LocalCognito, user: SignedInUser) -> None:
-    renamed = client.patch("/me", headers=user.auth, json={"given_name": "Grace", "family_name": "Hopper"})
+def test_profile_update_and_email_change(
+    client: httpx.Client, cognito: LocalCognito, user: SignedInUser
+) -> None:
+    renamed = client.patch(
+        "/me", headers=user.auth, json={"given_name": "Grace", "family_name": "Hopper"}
+    )
     assert renamed.status_code == 200
     assert renamed.json()["user"]["given_name"] == "Grace"
     assert renamed.json()["email_verification"] is None
@@ -127,9 +173,15 @@ def test_profile_update_and_email_change(client: httpx.Client, cognito: LocalCog
     assert _sign_in(client, user.email, PASSWORD).json()["status"] == "SIGNED_IN"
     assert _sign_in(client, new_address, PASSWORD).json()["code"] == "BAD_CREDENTIALS"
 
-    bad = client.post("/me/verify-email", headers=user.auth, json={"code": "000000" if _code(cognito, new_address) != "000000" else "111111"})
+    bad = client.post(
+        "/me/verify-email",
+        headers=user.auth,
+        json={"code": "000000" if _code(cognito, new_address) != "000000" else "111111"},
+    )
     assert bad.json()["code"] == "INVALID_CODE"
-    verified = client.post("/me/verify-email", headers=user.auth, json={"code": _code(cognito, new_address)})
+    verified = client.post(
+        "/me/verify-email", headers=user.auth, json={"code": _code(cognito, new_address)}
+    )
     assert verified.status_code == 204
     me = client.get("/me", headers=user.auth).json()
     assert (me["email"], me["email_verified"]) == (new_address, True)
@@ -145,17 +197,32 @@ def test_totp_enrolment_and_mfa_sign_in(client: httpx.Client, user: SignedInUser
     secret = setup.json()["secret"]
     assert setup.json()["otpauth_uri"].startswith("otpauth://totp/Image%20Platform%3A")
     assert f"secret={secret}" in setup.json()["otpauth_uri"]
-    wrong = client.post("/me/mfa/totp/verify", headers=user.auth, json={"code": f"{(int(totp(secret)) + 1) % 10**6:06d}"})
+    wrong = client.post(
+        "/me/mfa/totp/verify",
+        headers=user.auth,
+        json={"code": f"{(int(totp(secret)) + 1) % 10**6:06d}"},
+    )
     assert wrong.json()["code"] == "INVALID_CODE"
-    assert client.post("/me/mfa/totp/verify", headers=user.auth, json={"code": totp(secret)}).status_code == 204
+    assert (
+        client.post(
+            "/me/mfa/totp/verify", headers=user.auth, json={"code": totp(secret)}
+        ).status_code
+        == 204
+    )
     assert client.put("/me/mfa", headers=user.auth, json={"totp_enabled": True}).status_code == 204
 
     challenged = _sign_in(client, user.email, PASSWORD)
     assert challenged.status_code == 200
     step = challenged.json()["next_step"]
     assert (step["challenge_name"], step["expected"]) == ("SOFTWARE_TOKEN_MFA", ["code"])
-    answer = {"challenge_name": "SOFTWARE_TOKEN_MFA", "session": step["session"], "username": step["username"]}
-    bad = client.post("/auth/challenge", json={**answer, "code": f"{(int(totp(secret)) + 1) % 10**6:06d}"})
+    answer = {
+        "challenge_name": "SOFTWARE_TOKEN_MFA",
+        "session": step["session"],
+        "username": step["username"],
+    }
+    bad = client.post(
+        "/auth/challenge", json={**answer, "code": f"{(int(totp(secret)) + 1) % 10**6:06d}"}
+    )
     assert bad.json()["code"] == "INVALID_CODE"
     step = _sign_in(client, user.email, PASSWORD).json()["next_step"]
     answer["session"] = step["session"]
@@ -166,7 +233,9 @@ def test_totp_enrolment_and_mfa_sign_in(client: httpx.Client, user: SignedInUser
 
 def test_sign_out_revokes_the_refresh_token(client: httpx.Client, user: SignedInUser) -> None:
     other = _sign_in(client, user.email, PASSWORD).json()
-    signed_out = client.post("/auth/signout", headers=user.auth, json={"refresh_token": user.tokens["refresh_token"]})
+    signed_out = client.post(
+        "/auth/signout", headers=user.auth, json={"refresh_token": user.tokens["refresh_token"]}
+    )
     assert signed_out.status_code == 204
     refresh = {"refresh_token": user.tokens["refresh_token"], "username": user.tokens["username"]}
     assert client.post("/auth/refresh", json=refresh).json()["code"] == "REFRESH_TOKEN_INVALID"
@@ -211,6 +280,6 @@ def test_enumeration_safe_answers(client: httpx.Client, cognito: LocalCognito, s
         known = client.post(path, json={"email": existing, **extra})
         nobody = client.post(path, json={"email": unknown, **extra})
         assert _comparable(known) == _comparable(nobody), path
-        assert known.content.replace(known.headers["x-request-id"].encode(), b"") == nobody.content.replace(
-            nobody.headers["x-request-id"].encode(), b""
-        )
+        assert known.content.replace(
+            known.headers["x-request-id"].encode(), b""
+        ) == nobody.content.replace(nobody.headers["x-request-id"].encode(), b"")

@@ -170,4 +170,3 @@ def test_validation_errors_never_echo_input(client: httpx.Client) -> None:
 def test_unknown_route_and_method(client: httpx.Client) -> None:
     _problem(client.get("/nope"), 404, "NOT_FOUND")
     _problem(client.get("/auth/signin"), 405, "METHOD_NOT_ALLOWED")
-
