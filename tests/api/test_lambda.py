@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI, Response
 
 from local_cognito.server import LocalCognito
 from tests.conftest import PASSWORD, new_email, register_and_confirm
@@ -113,3 +114,98 @@ def test_the_container_reuses_its_app_and_clients(lambda_module: ModuleType) -> 
         lambda_module.handler(v2_event("GET", "/me"), FakeContext())
     assert lambda_module.app is app_before
     assert lambda_module.app.state.gateway is gateway_before
+
+
+def _with_stage_v2(event: dict[str, Any], stage: str, domain: str) -> dict[str, Any]:
+    event["requestContext"]["stage"] = stage
+    event["requestContext"]["domainName"] = event["headers"]["host"] = domain
+    if stage != "$default" and ".execute-api." in domain:
+        event["rawPath"] = f"/{stage}{event['rawPath']}"
+        event["requestContext"]["http"]["path"] = event["rawPath"]
+    return event
+
+
+def _with_base_v1(event: dict[str, Any], base: str, domain: str) -> dict[str, Any]:
+    event["requestContext"]["path"] = f"{base}{event['path']}"
+    event["requestContext"]["domainName"] = event["headers"]["Host"] = domain
+    return event
+
+
+STAGES = [
+    pytest.param(
+        lambda: _with_stage_v2(
+            v2_event("GET", "/docs"), "$default", "r3pmxmplak.execute-api.eu-west-1.amazonaws.com"
+        ),
+        "",
+        id="v2-default-stage",
+    ),
+    pytest.param(
+        lambda: _with_stage_v2(
+            v2_event("GET", "/docs"), "dev", "r3pmxmplak.execute-api.eu-west-1.amazonaws.com"
+        ),
+        "/dev",
+        id="v2-named-stage",
+    ),
+    pytest.param(
+        lambda: _with_stage_v2(v2_event("GET", "/docs"), "dev", "auth.example.com"),
+        "",
+        id="v2-custom-domain",
+    ),
+    pytest.param(
+        lambda: _with_base_v1(
+            v1_event("GET", "/docs"), "/Prod", "70ixmpl4fl.execute-api.eu-west-1.amazonaws.com"
+        ),
+        "/Prod",
+        id="v1-named-stage",
+    ),
+    pytest.param(
+        lambda: _with_base_v1(v1_event("GET", "/docs"), "", "auth.example.com"),
+        "",
+        id="v1-custom-domain",
+    ),
+    pytest.param(
+        lambda: _with_base_v1(v1_event("GET", "/docs"), "/auth", "api.example.com"),
+        "/auth",
+        id="v1-custom-domain-base-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "prefix"), STAGES)
+def test_docs_and_routes_work_under_every_stage_shape(
+    lambda_module: ModuleType, make: Callable[[], dict[str, Any]], prefix: str
+) -> None:
+    docs = lambda_module.handler(make(), FakeContext())
+    assert docs["statusCode"] == 200
+    assert f"url: '{prefix}/openapi.json'" in docs["body"]
+
+    spec_event = make()
+    for key in ("rawPath", "path"):
+        if key in spec_event:
+            spec_event[key] = spec_event[key].replace("/docs", "/openapi.json")
+    if "http" in spec_event["requestContext"]:
+        spec_event["requestContext"]["http"]["path"] = spec_event["rawPath"]
+    else:
+        spec_event["requestContext"]["path"] = spec_event["requestContext"]["path"].replace(
+            "/docs", "/openapi.json"
+        )
+    spec = lambda_module.handler(spec_event, FakeContext())
+    assert spec["statusCode"] == 200
+    servers = json.loads(spec["body"]).get("servers", [])
+    assert servers == ([{"url": prefix}] if prefix else [])
+
+
+def test_several_set_cookie_headers_survive(lambda_module: ModuleType) -> None:
+    cookie_app = FastAPI()
+
+    @cookie_app.get("/cookies")
+    def cookies(response: Response) -> dict[str, bool]:
+        response.set_cookie("a", "1")
+        response.set_cookie("b", "2")
+        return {"ok": True}
+
+    handler = lambda_module.build_handler(cookie_app)
+    v2 = handler(v2_event("GET", "/cookies"), FakeContext())
+    assert sorted(c.split(";")[0] for c in v2["cookies"]) == ["a=1", "b=2"]
+    v1 = handler(v1_event("GET", "/cookies"), FakeContext())
+    assert sorted(c.split(";")[0] for c in v1["multiValueHeaders"]["set-cookie"]) == ["a=1", "b=2"]
