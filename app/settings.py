@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     cognito_user_pool_id: str
     cognito_client_id: str = Field(min_length=1, max_length=128)
     cognito_client_secret: SecretStr | None = None
+    # "describe": read the secret from Cognito (DescribeUserPoolClient) once per process, so it
+    # never sits in the deployment template or the environment.
+    cognito_client_secret_source: Literal["env", "describe"] = "env"
     cognito_region: str = ""  # derived from the pool id when empty
     cognito_endpoint_url: str = ""  # empty = the real AWS endpoint
     cognito_identity_pool_id: str = ""  # empty = POST /auth/credentials is not offered
@@ -105,6 +108,10 @@ class Settings(BaseSettings):
             )
         if not self.cognito_jwks_url:
             self.cognito_jwks_url = f"{self.cognito_issuer}/.well-known/jwks.json"
+        if self.cognito_client_secret_source == "describe" and self.cognito_client_secret:
+            raise ValueError(
+                "COGNITO_CLIENT_SECRET must be empty when COGNITO_CLIENT_SECRET_SOURCE=describe"
+            )
         if self.cognito_jwks_file is not None and self.cognito_jwks_json is not None:
             raise ValueError("set COGNITO_JWKS_FILE or COGNITO_JWKS_JSON, not both")
         if self.environment == "production":

@@ -48,6 +48,22 @@ def build_cognito_client(settings: Settings) -> CognitoIdentityProviderClient:
     )
 
 
+def resolve_client_secret(
+    client: CognitoIdentityProviderClient, pool_id: str, client_id: str
+) -> str | None:
+    """The app client's secret, read from Cognito (needs cognito-idp:DescribeUserPoolClient)."""
+    try:
+        described = client.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    except (ClientError, BotoCoreError) as exc:
+        # Start-up must fail loudly: without the secret no public-client call can succeed.
+        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
+        reason = code or type(exc).__name__
+        raise RuntimeError(
+            f"DescribeUserPoolClient failed ({reason}): no app client secret"
+        ) from None
+    return described["UserPoolClient"].get("ClientSecret")
+
+
 class CognitoGateway:
     """The only code that calls cognito-idp; returns plain types and raises ApiError only."""
 
@@ -60,13 +76,16 @@ class CognitoGateway:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CognitoGateway:
-        """Build the gateway (and its boto3 client) from the settings."""
-        secret = settings.cognito_client_secret
-        return cls(
-            build_cognito_client(settings),
-            settings.cognito_client_id,
-            secret.get_secret_value() if secret is not None else None,
-        )
+        """Build the gateway (and its boto3 client); resolve the client secret if so configured."""
+        client = build_cognito_client(settings)
+        if settings.cognito_client_secret_source == "describe":  # noqa: S105  # a mode name
+            secret = resolve_client_secret(
+                client, settings.cognito_user_pool_id, settings.cognito_client_id
+            )
+        else:
+            configured = settings.cognito_client_secret
+            secret = configured.get_secret_value() if configured is not None else None
+        return cls(client, settings.cognito_client_id, secret)
 
     # --- helpers --------------------------------------------------------------------------------
 
