@@ -63,12 +63,12 @@ def run_command() -> Iterator[tuple[str, str]]:
     process.wait(timeout=20)
 
 
-def _walkthrough() -> str:
+def _walkthrough(name: str = "walkthrough") -> str:
     readme = (ROOT / "README.md").read_text()
     match = re.search(
-        r"<!-- walkthrough:start -->\s*```bash\n(.*?)```\s*<!-- walkthrough:end -->", readme, re.S
+        rf"<!-- {name}:start -->\s*```bash\n(.*?)```\s*<!-- {name}:end -->", readme, re.S
     )
-    assert match, "README.md has no walkthrough block"
+    assert match, f"README.md has no {name} block"
     return match.group(1)
 
 
@@ -93,6 +93,30 @@ def test_the_readme_walkthrough_runs_verbatim(run_command: tuple[str, str]) -> N
     assert lines[3] == "3600"
     assert lines[4] == "signout: 204"
     assert lines[5] == "REFRESH_TOKEN_INVALID"
+
+
+def test_the_readme_account_walkthrough_runs_verbatim(run_command: tuple[str, str]) -> None:
+    api, cognito = run_command
+    email = f"grace-{uuid.uuid4().hex[:8]}@example.com"
+    script = _walkthrough() + "\n" + _walkthrough("walkthrough-account")
+    result = subprocess.run(  # noqa: S603
+        ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+        env={**os.environ, "API": api, "COGNITO": cognito, "EMAIL": email},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()[6:]
+    assert lines == [
+        "If an account with a verified email exists, a reset code was sent to it.",
+        "reset: 204",
+        "totp verified: 204",
+        "mfa on: 204",
+        "challenge: SOFTWARE_TOKEN_MFA",
+        "SIGNED_IN",
+    ]
 
 
 def test_the_run_command_serves_the_docs(run_command: tuple[str, str]) -> None:
