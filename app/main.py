@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cognito.gateway import CognitoGateway
 from app.cognito.identity import IdentityGateway
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.observability import RequestIdMiddleware, configure_logging
 from app.routers import account, auth, credentials, me
@@ -68,12 +69,16 @@ def create_app(
         finally:
             verifier.close()
 
+    bundled_docs = settings.docs_assets == "bundled"
     app = FastAPI(
         title="Cognito Auth Service",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None if bundled_docs else "/docs",
+        redoc_url=None if bundled_docs else "/redoc",
     )
+    install_docs(app, bundled=bundled_docs)
     app.state.settings = settings
     app.state.gateway = gateway
     app.state.verifier = verifier

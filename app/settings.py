@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     platform_table_name: str = ""  # DynamoDB table shared with the image platform (profiles)
 
     cors_origins: Annotated[list[str], NoDecode] = []
+    # "bundled": Swagger UI and ReDoc from the fastapi-offline package (the `local` extra), so
+    # /docs works with no internet; "cdn": FastAPI's default pages.
+    docs_assets: Literal["cdn", "bundled"] = "cdn"
 
     @field_validator("cors_origins", "extra_client_ids", "trusted_proxies", mode="before")
     @classmethod

@@ -51,6 +51,7 @@ class LocalCognito:
         """The environment the API needs to use this pool (as strings, like real env vars)."""
         return {
             "ENVIRONMENT": "local",
+            "DOCS_ASSETS": "bundled",
             "COGNITO_USER_POOL_ID": self.pool.pool_id,
             "COGNITO_CLIENT_ID": self.pool.client_id,
             "COGNITO_CLIENT_SECRET": self.pool.client_secret,
