@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from app.cognito.secret_hash import secret_hash
-from local_cognito.codes import CodeBook
+from local_cognito.codes import CodeBook, CodeCheck
 from local_cognito.outbox import Outbox
 from local_cognito.trigger_hooks import NoTriggers, TriggerHooks
 from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_delivery, mask_email
@@ -31,6 +31,9 @@ _UNSIGNED_SERVICES = {
     "AWSCognitoIdentityProviderService": "cognito-idp",
     "AWSCognitoIdentityService": "cognito-identity",
 }
+
+INVALID_CODE = "Invalid verification code provided, please try again."
+EXPIRED_CODE = "Invalid code provided, please request a code again."
 
 # AWS: an authentication session (challenge) lasts 3 minutes by default.
 SESSION_VALIDITY_SECONDS = 180.0
@@ -176,6 +179,14 @@ class AwsBehaviourLayer:
         body = template.get("EmailMessage", "Your verification code is {####}")
         self.outbox.send(email, subject, body.replace("{####}", code), code, purpose)
         return email_delivery(email)
+
+    def consume_code(self, pool: Any, user: Any, purpose: str, code: str) -> None:
+        """Use up a code the user was sent, or fail as AWS does (mismatch, expired)."""
+        check = self.codes.consume(pool.id, user.id, purpose, code)
+        if check is CodeCheck.MISMATCH:
+            raise AwsError("CodeMismatchException", INVALID_CODE)
+        if check is CodeCheck.EXPIRED:
+            raise AwsError("ExpiredCodeException", EXPIRED_CODE)
 
     def note_session(self, reply: Reply) -> None:
         """Remember when a challenge session was handed out (moto's never expire)."""

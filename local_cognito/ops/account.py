@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from local_cognito.codes import CodeCheck
-from local_cognito.ops.sign_up import INVALID_CODE, confirm_user
+from local_cognito.aws_layer import INVALID_CODE
+from local_cognito.ops.sign_up import confirm_user
 from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_delivery, pairs
 
 if TYPE_CHECKING:
@@ -41,13 +41,7 @@ def confirm_forgot_password(layer: AwsBehaviourLayer, call: Call) -> Reply:
     password = str(call.params.get("Password", ""))
     layer.check_password_policy(pool, password)
     code = str(call.params.get("ConfirmationCode", ""))
-    check = layer.codes.consume(pool.id, user.id, "forgot_password", code)
-    if check is CodeCheck.MISMATCH:
-        raise AwsError("CodeMismatchException", INVALID_CODE)
-    if check is CodeCheck.EXPIRED:
-        raise AwsError(
-            "ExpiredCodeException", "Invalid code provided, please request a code again."
-        )
+    layer.consume_code(pool, user, "forgot_password", code)
     user.password = password
     confirm_user(user)
     layer.triggers.invoke(
@@ -114,13 +108,7 @@ def verify_user_attribute(layer: AwsBehaviourLayer, call: Call) -> Reply:
     pool, user = layer.user_by_access_token(str(call.params.get("AccessToken", "")))
     if call.params.get("AttributeName") != "email":
         raise AwsError("InvalidParameterException", "Only email can be verified here.")
-    check = layer.codes.consume(pool.id, user.id, "attribute", str(call.params.get("Code", "")))
-    if check is CodeCheck.MISMATCH:
-        raise AwsError("CodeMismatchException", INVALID_CODE)
-    if check is CodeCheck.EXPIRED:
-        raise AwsError(
-            "ExpiredCodeException", "Invalid code provided, please request a code again."
-        )
+    layer.consume_code(pool, user, "attribute", str(call.params.get("Code", "")))
     new_email = layer.pending_emails.pop(user.id, None)
     updates = [{"Name": "email_verified", "Value": "true"}]
     if new_email is not None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from local_cognito.codes import CodeCheck
+from local_cognito.aws_layer import INVALID_CODE
 from local_cognito.wire import AwsError, Call, Reply, attributes_of, email_delivery, pairs
 
 if TYPE_CHECKING:
     from local_cognito.aws_layer import AwsBehaviourLayer
-
-INVALID_CODE = "Invalid verification code provided, please try again."
 
 
 def confirm_user(user: Any) -> None:  # a moto user
@@ -74,13 +72,7 @@ def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
             "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED"
         )
     code = str(call.params.get("ConfirmationCode", ""))
-    check = layer.codes.consume(pool.id, user.id, "signup", code)
-    if check is CodeCheck.MISMATCH:
-        raise AwsError("CodeMismatchException", INVALID_CODE)
-    if check is CodeCheck.EXPIRED:
-        raise AwsError(
-            "ExpiredCodeException", "Invalid code provided, please request a code again."
-        )
+    layer.consume_code(pool, user, "signup", code)
     reply = layer.forward(call)
     if reply.status != 200:
         return reply

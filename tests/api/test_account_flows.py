@@ -13,12 +13,26 @@ from tests.conftest import PASSWORD, SignedInUser, new_email, register_and_confi
 from tests.totp import totp
 
 NEW_PASSWORD = "N3w-Password!x"
+TEMPORARY_PASSWORD = "Temp0rary-Pass!"
 
 
 def _code(cognito: LocalCognito, email: str) -> str:
     message = cognito.outbox.latest(email)
     assert message is not None
     return message.code
+
+
+def _admin_create(cognito: LocalCognito, email: str) -> None:
+    """An administrator creates the user with a temporary password (no PostConfirmation)."""
+    admin = boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    )
+    admin.admin_create_user(
+        UserPoolId=cognito.pool.pool_id,
+        Username=email,
+        TemporaryPassword=TEMPORARY_PASSWORD,
+        MessageAction="SUPPRESS",
+    )
 
 
 def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
@@ -34,16 +48,8 @@ def test_admin_created_user_completes_new_password_required(
     client: httpx.Client, cognito: LocalCognito
 ) -> None:
     email = new_email()
-    admin = boto3.client(
-        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
-    )
-    admin.admin_create_user(
-        UserPoolId=cognito.pool.pool_id,
-        Username=email,
-        TemporaryPassword="Temp0rary-Pass!",
-        MessageAction="SUPPRESS",
-    )
-    first = _sign_in(client, email, "Temp0rary-Pass!")
+    _admin_create(cognito, email)
+    first = _sign_in(client, email, TEMPORARY_PASSWORD)
     assert first.status_code == 200  # a challenge is never a 401 or 500
     step = first.json()["next_step"]
     assert first.json()["status"] == "CHALLENGE"
@@ -75,16 +81,8 @@ def test_admin_created_user_completes_new_password_required(
 
 def test_expired_or_forged_challenge_sessions(client: httpx.Client, cognito: LocalCognito) -> None:
     email = new_email()
-    admin = boto3.client(
-        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
-    )
-    admin.admin_create_user(
-        UserPoolId=cognito.pool.pool_id,
-        Username=email,
-        TemporaryPassword="Temp0rary-Pass!",
-        MessageAction="SUPPRESS",
-    )
-    step = _sign_in(client, email, "Temp0rary-Pass!").json()["next_step"]
+    _admin_create(cognito, email)
+    step = _sign_in(client, email, TEMPORARY_PASSWORD).json()["next_step"]
     answer = {
         "challenge_name": "NEW_PASSWORD_REQUIRED",
         "username": step["username"],
