@@ -245,7 +245,9 @@ class SrpChallenge:
             verifier = secrets.randbelow(SRP_N - 2) + 2
         else:
             verifier = pow(SRP_G, srp_x(pool_id, user_id, password, salt_hex), SRP_N)
-        small_b = secrets.randbelow(SRP_N - 2) + 2
+        # A 256-bit secret exponent (RFC 5054 asks for at least that); a full-size one only slows
+        # every sign-in down.
+        small_b = secrets.randbits(256) | 1 << 255
         big_b = (SRP_K * verifier + pow(SRP_G, small_b, SRP_N)) % SRP_N
         block = base64.b64encode(secrets.token_bytes(64)).decode()
         return cls(salt_hex, small_b, big_b, verifier, block)

@@ -16,10 +16,18 @@ def test_describe_is_asked_once_with_the_pool_and_client() -> None:
     with Stubber(client) as stubber:
         stubber.add_response(
             "describe_user_pool_client",
-            {"UserPoolClient": {"ClientId": "c" * 26, "ClientSecret": "s3cret-0123456789abcdefghij"}},
+            {
+                "UserPoolClient": {
+                    "ClientId": "c" * 26,
+                    "ClientSecret": "s3cret-0123456789abcdefghij",
+                }
+            },
             {"UserPoolId": "eu-west-1_AbCdEf123", "ClientId": "c" * 26},
         )
-        assert resolve_client_secret(client, "eu-west-1_AbCdEf123", "c" * 26) == "s3cret-0123456789abcdefghij"
+        assert (
+            resolve_client_secret(client, "eu-west-1_AbCdEf123", "c" * 26)
+            == "s3cret-0123456789abcdefghij"
+        )
         stubber.add_client_error(
             "describe_user_pool_client", service_error_code="AccessDeniedException"
         )
