@@ -11,19 +11,20 @@ from app.settings import Settings
 from app.tokens.verifier import TokenVerifier
 
 
-def get_settings(request: Request) -> Settings:
+# Async on purpose: FastAPI runs a sync dependency in its threadpool, a hop these reads don't need.
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_gateway(request: Request) -> CognitoGateway:
+async def get_gateway(request: Request) -> CognitoGateway:
     """The process's one Cognito gateway."""
     gateway: CognitoGateway = request.app.state.gateway
     return gateway
 
 
-def get_verifier(request: Request) -> TokenVerifier:
+async def get_verifier(request: Request) -> TokenVerifier:
     """The process's one token verifier."""
     verifier: TokenVerifier = request.app.state.verifier
     return verifier

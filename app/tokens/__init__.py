@@ -5,6 +5,12 @@ from app.tokens.deps import (
     AccessToken,
     IdToken,
     OptionalAccessToken,
+    RequireAllGroups,
+    RequireAllIdGroups,
+    RequireAllScopes,
+    RequireGroups,
+    RequireIdGroups,
+    RequireScopes,
     VerifiedAccessToken,
     VerifiedIdToken,
     bearer_token,
@@ -18,6 +24,7 @@ from app.tokens.errors import (
     MissingTokenError,
     TokenError,
 )
+from app.tokens.revocation import RevocationUnavailableError
 from app.tokens.verifier import TokenVerifier
 
 __all__ = [
@@ -30,6 +37,13 @@ __all__ = [
     "MissingGroupError",
     "MissingTokenError",
     "OptionalAccessToken",
+    "RequireAllGroups",
+    "RequireAllIdGroups",
+    "RequireAllScopes",
+    "RequireGroups",
+    "RequireIdGroups",
+    "RequireScopes",
+    "RevocationUnavailableError",
     "TokenError",
     "TokenVerifier",
     "VerifiedAccessToken",

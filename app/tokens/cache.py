@@ -9,13 +9,18 @@ ClaimsT = TypeVar("ClaimsT")
 
 
 class CacheEntry(NamedTuple, Generic[ClaimsT]):
-    """Verified claims with the times a cache hit must check again."""
+    """Verified claims with the times a cache hit must check again.
+
+    The key is the SHA-256 of the signing input; the signature segment kept here must equal the
+    presented one, so a hit is always the very token that was verified.
+    """
 
     claims: ClaimsT
     exp: float
     nbf: float
     iat: float
     not_before: float  # max(nbf, iat): one comparison on the hot path
+    signature: bytes = b""
 
 
 class TokenCache(Generic[ClaimsT]):

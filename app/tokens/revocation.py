@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 class RevocationUnavailableError(KeysUnavailableError):
-    """The revocation store cannot be read, so a token cannot be accepted (answered with 503)."""
+    """The revocation store cannot be read, so a token cannot be accepted (503, its own code)."""
 
     code = "REVOCATION_UNAVAILABLE"
 
@@ -108,7 +108,9 @@ class DynamoDbRevocationStore:
             )
         except Exception as exc:
             logger.warning("revocation lookup failed: %s", type(exc).__name__)
-            raise RevocationUnavailableError("revocation store unavailable") from None
+            raise RevocationUnavailableError(
+                "revocation store unavailable", retry_after=5.0
+            ) from None
         item = answer.get("Item")
         # DynamoDB deletes expired items lazily: honour the ttl attribute ourselves.
         until = float(item["ttl"]["N"]) if item and "ttl" in item else 0.0

@@ -11,13 +11,13 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from hashlib import sha256
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 
 from app.tokens.cache import CacheEntry, TokenCache
 from app.tokens.claims import (
+    MAX_NUMERIC_DATE,
     AccessClaims,
     IdClaims,
     build_access_claims,
@@ -31,16 +31,14 @@ from app.tokens.errors import (
     ClientIdInvalidError,
     IssuerInvalidError,
     KeysUnavailableError,
-    MissingTokenError,
     TokenExpiredError,
     TokenIssuedInFutureError,
     TokenNotYetValidError,
     TokenRevokedError,
-    TokenTooLargeError,
     TokenUseInvalidError,
 )
 from app.tokens.jwks import JwksCache
-from app.tokens.jws import CompactJws, decode_json_object, parse_compact
+from app.tokens.jws import CompactJws, decode_json_object, parse_compact, signed_parts
 from app.tokens.revocation import (
     DynamoDbRevocationStore,
     MemoryRevocationStore,
@@ -54,6 +52,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 logger = logging.getLogger(__name__)
+_NEVER = -math.inf  # the not-before of a token without nbf
 
 
 class TokenVerifier:
@@ -95,7 +94,7 @@ class TokenVerifier:
         cls, settings: Settings, http_client: httpx.Client | None = None
     ) -> TokenVerifier:
         """Build a verifier from the service settings (the HTTP client is owned when not given)."""
-        production = settings.environment == "production"
+        production = settings.deployed  # staging too: both run against real AWS
         static: object = None
         if settings.cognito_jwks_json is not None:
             static = json.loads(settings.cognito_jwks_json.get_secret_value())
@@ -159,22 +158,26 @@ class TokenVerifier:
         if now + leeway < iat:
             raise TokenIssuedInFutureError
 
-    def _signed_payload(self, jws: CompactJws, key: RSAPublicKey) -> dict[str, Any]:
-        jws.verify(key)
-        payload = decode_json_object(jws.payload)
-        if payload.get("iss") != self.issuer:
-            raise IssuerInvalidError
-        return payload
-
     def _times(self, payload: dict[str, Any]) -> tuple[float, float, float]:
-        exp, iat, nbf = payload.get("exp"), payload.get("iat"), payload.get("nbf")
-        if not (type(exp) is int and type(iat) is int and (nbf is None or type(nbf) is int)):
+        """Return exp, not-before (nbf or -inf) and iat once checked against the clock."""
+        get = payload.get
+        exp, iat, nbf = get("exp"), get("iat"), get("nbf")
+        if not (
+            type(exp) is int
+            and type(iat) is int
+            and 0 <= exp <= MAX_NUMERIC_DATE
+            and 0 <= iat <= MAX_NUMERIC_DATE
+            and (nbf is None or (type(nbf) is int and 0 <= nbf <= MAX_NUMERIC_DATE))
+        ):
             # Not the plain integers Cognito sends: check each, for the precise error.
             exp, iat, nbf = (numeric_date(payload, name) for name in ("exp", "iat", "nbf"))
             if exp is None or iat is None:
                 raise ClaimMissingError("missing claim exp" if exp is None else "missing claim iat")
-        not_before = -math.inf if nbf is None else nbf
-        self._check_times(exp, not_before, iat)
+        not_before = _NEVER if nbf is None else nbf
+        now = self._clock()
+        leeway = self.leeway
+        if not (now - leeway < exp and now + leeway >= not_before and now + leeway >= iat):
+            self._check_times(exp, not_before, iat)  # raises the precise error
         return exp, not_before, iat
 
     async def verify_access(self, token: str) -> AccessClaims:
@@ -184,14 +187,12 @@ class TokenVerifier:
             TokenError: the token is refused (one subclass per reason).
             KeysUnavailableError: the signing keys cannot be obtained.
         """
-        if len(token) > self.max_token_bytes or not token:
-            raise TokenTooLargeError if token else MissingTokenError
-        digest = sha256(token.encode()).digest()
+        raw, digest, signature = signed_parts(token, self.max_token_bytes)
         hit = self._access_cache.get(digest)
-        if hit is None:
-            jws = parse_compact(token)
+        if hit is None or hit.signature != signature:
+            jws = parse_compact(raw)
             key = self.jwks.lookup(jws.kid) or await self.jwks.get_key(jws.kid)
-            claims = self._new_access(jws, key, digest)
+            claims = self._new_access(jws, key, digest, signature)
         else:
             now = self._clock()
             if not (now - self.leeway < hit.exp and now + self.leeway >= hit.not_before):
@@ -201,16 +202,37 @@ class TokenVerifier:
             await self._check_revoked(claims.session_id)
         return claims
 
-    def _new_access(self, jws: CompactJws, key: RSAPublicKey, digest: bytes) -> AccessClaims:
-        payload = self._signed_payload(jws, key)
-        if payload.get("token_use") != "access":
+    def _new_access(
+        self, jws: CompactJws, key: RSAPublicKey, digest: bytes, signature: bytes
+    ) -> AccessClaims:
+        jws.verify(key, digest)
+        payload = decode_json_object(jws.payload)
+        get = payload.get
+        if get("iss") != self.issuer:
+            raise IssuerInvalidError
+        if get("token_use") != "access":
             raise TokenUseInvalidError
-        client_id = payload.get("client_id")
+        client_id = get("client_id")
         if type(client_id) is not str or client_id not in self.client_ids:
             raise ClientIdInvalidError
-        exp, nbf, iat = self._times(payload)
+        exp, iat, nbf = get("exp"), get("iat"), get("nbf")
+        now, leeway = self._clock(), self.leeway
+        # Fast path, what Cognito sends: integers, no nbf, in range and valid now.
+        if not (
+            type(exp) is int
+            and type(iat) is int
+            and nbf is None
+            and now - leeway < exp <= MAX_NUMERIC_DATE
+            and 0 <= iat <= now + leeway
+        ):
+            exp, nbf, iat = self._times(payload)
+        else:
+            nbf = _NEVER
         claims = build_access_claims(payload, exp, iat)
-        self._access_cache.put(digest, CacheEntry(claims, exp, nbf, iat, max(nbf, iat)))
+        not_before = iat if nbf is _NEVER else max(nbf, iat)
+        # tuple.__new__: every field given, 0.1 µs less than the NamedTuple's __new__.
+        entry = tuple.__new__(CacheEntry, (claims, exp, nbf, iat, not_before, signature))
+        self._access_cache.put(digest, entry)
         return claims
 
     async def verify_id(self, token: str, *, access_token: str | None = None) -> IdClaims:
@@ -220,14 +242,12 @@ class TokenVerifier:
             TokenError: the token is refused (one subclass per reason).
             KeysUnavailableError: the signing keys cannot be obtained.
         """
-        if len(token) > self.max_token_bytes or not token:
-            raise TokenTooLargeError if token else MissingTokenError
-        digest = sha256(token.encode()).digest()
+        raw, digest, signature = signed_parts(token, self.max_token_bytes)
         hit = self._id_cache.get(digest)
-        if hit is None:
-            jws = parse_compact(token)
+        if hit is None or hit.signature != signature:
+            jws = parse_compact(raw)
             key = self.jwks.lookup(jws.kid) or await self.jwks.get_key(jws.kid)
-            claims = self._new_id(jws, key, digest)
+            claims = self._new_id(jws, key, digest, signature)
         else:
             now = self._clock()
             if not (now - self.leeway < hit.exp and now + self.leeway >= hit.not_before):
@@ -241,17 +261,23 @@ class TokenVerifier:
             await self._check_revoked(claims.session_id)
         return claims
 
-    def _new_id(self, jws: CompactJws, key: RSAPublicKey, digest: bytes) -> IdClaims:
-        payload = self._signed_payload(jws, key)
-        if payload.get("token_use") != "id":
+    def _new_id(
+        self, jws: CompactJws, key: RSAPublicKey, digest: bytes, signature: bytes
+    ) -> IdClaims:
+        jws.verify(key, digest)
+        payload = decode_json_object(jws.payload)
+        get = payload.get
+        if get("iss") != self.issuer:
+            raise IssuerInvalidError
+        if get("token_use") != "id":
             raise TokenUseInvalidError
-        audience = payload.get("aud")
+        audience = get("aud")
         # Cognito always sends one audience as a string; a list is refused, not searched.
         if type(audience) is not str or audience not in self.client_ids:
             raise AudienceInvalidError
         exp, nbf, iat = self._times(payload)
         claims = build_id_claims(payload, exp, iat)
-        self._id_cache.put(digest, CacheEntry(claims, exp, nbf, iat, max(nbf, iat)))
+        self._id_cache.put(digest, CacheEntry(claims, exp, nbf, iat, max(nbf, iat), signature))
         return claims
 
     async def _check_revoked(self, session_id: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -15,6 +15,12 @@ from app.tokens import (
     MissingGroupError,
     MissingTokenError,
     OptionalAccessToken,
+    RequireAllGroups,
+    RequireAllIdGroups,
+    RequireAllScopes,
+    RequireGroups,
+    RequireIdGroups,
+    RequireScopes,
     TokenError,
     TokenVerifier,
     require_groups,
@@ -70,5 +76,37 @@ def build_app(verifier: TokenVerifier) -> FastAPI:
     @app.get("/both-scopes", dependencies=[require_scopes("openid", "email", match="all")])
     async def both_scopes() -> dict[str, Any]:
         return {"ok": True}
+
+    @app.get("/id-admins", dependencies=[require_groups("admins", kind="id")])
+    async def id_admins() -> dict[str, Any]:
+        return {"ok": True}
+
+    @app.get("/alias/scope")
+    async def alias_scope(
+        token: RequireScopes[Literal["aws.cognito.signin.user.admin", "openid"]],
+    ) -> dict[str, Any]:
+        return {"sub": token.claims.sub}
+
+    @app.get("/alias/all-scopes")
+    async def alias_all_scopes(token: RequireAllScopes[Literal["openid", "email"]]) -> list[str]:
+        return list(token.claims.scope)
+
+    @app.get("/alias/groups")
+    async def alias_groups(token: RequireGroups[Literal["admins", "nobody"]]) -> list[str]:
+        return list(token.claims.groups)
+
+    @app.get("/alias/all-groups")
+    async def alias_all_groups(token: RequireAllGroups[Literal["admins", "nobody"]]) -> list[str]:
+        return list(token.claims.groups)
+
+    @app.get("/alias/id-groups")
+    async def alias_id_groups(token: RequireIdGroups[Literal["admins"]]) -> dict[str, Any]:
+        return {"email": token.claims.email}
+
+    @app.get("/alias/id-all-groups")
+    async def alias_id_all_groups(
+        token: RequireAllIdGroups[Literal["admins", "staff"]],
+    ) -> dict[str, Any]:
+        return {"email": token.claims.email}
 
     return app

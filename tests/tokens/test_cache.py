@@ -1,4 +1,4 @@
-"""The verified-token cache: bounded, keyed by the whole token, time checks on every hit."""
+"""The verified-token cache: bounded, one entry per exact token, time checks on every hit."""
 
 from __future__ import annotations
 
@@ -106,6 +106,19 @@ async def test_cache_never_serves_a_different_token(verifier: TokenVerifier, key
     forged = key.token(access_payload(sub="intruder")).split(".")[1]
     with pytest.raises(SignatureInvalidError):
         await verifier.verify_access(f"{header}.{forged}.{signature}")
+
+
+async def test_same_signed_part_with_another_signature_is_not_a_hit(
+    verifier: TokenVerifier, key: KeyPair
+) -> None:
+    """The key is the digest of header.payload; the signature must match the cached one too."""
+    token = key.token(access_payload())
+    cached = await verifier.verify_access(token)
+    signed_part = token.rsplit(".", 1)[0]
+    for signature in (key.rs_sign(b"another message"), "AAAA", token.rsplit(".", 1)[1][:-4]):
+        with pytest.raises(SignatureInvalidError):
+            await verifier.verify_access(f"{signed_part}.{signature}")
+    assert await verifier.verify_access(token) is cached
 
 
 async def test_cached_id_token_is_still_refused_as_access(

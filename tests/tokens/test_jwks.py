@@ -24,7 +24,15 @@ from app.tokens.errors import (
 from app.tokens.jwks import JwksCache, is_emulator_key, parse_jwks
 from app.tokens.verifier import TokenVerifier
 
-from .factory import Clock, JwksEndpoint, KeyPair, access_payload, make_verifier
+from .factory import (
+    CLIENT_ID,
+    ISSUER,
+    Clock,
+    JwksEndpoint,
+    KeyPair,
+    access_payload,
+    make_verifier,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -296,3 +304,24 @@ async def test_static_jwks_never_fetches(key: KeyPair, jwks_document: dict[str, 
     assert (await verifier.verify_access(key.token(access_payload()))).sub
     with pytest.raises(KidNotFoundError):
         await verifier.verify_access(key.token(access_payload(), {"alg": "RS256", "kid": "zz"}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 50_000 + b"]" * 50_000, b'{"keys": [' + b"[" * 20_000, b"\xff\xfe", b"null"],
+    ids=["nested-50000", "unclosed", "not-utf8", "null"],
+)
+async def test_unusable_jwks_body_is_a_keys_outage(body: bytes, key: KeyPair) -> None:
+    """Whatever the JWKS URL answers, the verifier says 503, never 500."""
+    requests: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(200, content=body)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        jwks = JwksCache(url="https://jwks.example/keys", http_client=client)
+        verifier = TokenVerifier(issuer=ISSUER, client_ids=(CLIENT_ID,), jwks=jwks, clock=Clock())
+        with pytest.raises(KeysUnavailableError):
+            await verifier.verify_access(key.token(access_payload()))
+    assert len(requests) == 2  # one fetch and its retry

@@ -40,6 +40,8 @@ TABLE = "platform-table"
 
 
 def _settings(jwks: dict[str, Any], **values: Any) -> Settings:
+    # Explicit: the local Cognito of other tests exports its table name to this process.
+    values.setdefault("platform_table_name", "")
     return Settings(
         cognito_user_pool_id=POOL_ID,
         cognito_client_id=CLIENT_ID,

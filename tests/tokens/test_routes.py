@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import typing
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal
 
 import httpx
 import pytest
 
+from app.tokens import (
+    RequireGroups,
+    RequireIdGroups,
+    RequireScopes,
+    VerifiedAccessToken,
+    VerifiedIdToken,
+    require_groups,
+    require_scopes,
+)
 from app.tokens.verifier import TokenVerifier
 
 from .factory import JwksEndpoint, KeyPair, access_payload, id_payload, make_verifier
@@ -178,3 +189,100 @@ async def test_openapi_documents_the_bearer_scheme(client: httpx.AsyncClient) ->
     assert scheme["scheme"] == "bearer"
     assert {"CognitoBearer": []} in schema["paths"]["/access"]["get"]["security"]
     assert {"CognitoBearer": []} in schema["paths"]["/admin-scope"]["get"]["security"]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.parametrize(
+    ("path", "claims", "status", "body"),
+    [
+        ("/alias/scope", {}, 200, {"sub": access_payload()["sub"]}),
+        ("/alias/scope", {"scope": "openid"}, 200, {"sub": access_payload()["sub"]}),
+        ("/alias/scope", {"scope": "email phone"}, 403, {"code": "INSUFFICIENT_SCOPE"}),
+        ("/alias/scope", {"scope": None}, 403, {"code": "INSUFFICIENT_SCOPE"}),
+        ("/alias/all-scopes", {"scope": "openid email x"}, 200, ["openid", "email", "x"]),
+        ("/alias/all-scopes", {"scope": "openid"}, 403, {"code": "INSUFFICIENT_SCOPE"}),
+        ("/alias/groups", {}, 200, ["admins", "staff"]),
+        ("/alias/groups", {"cognito__groups": ["staff"]}, 403, {"code": "GROUP_REQUIRED"}),
+        ("/alias/all-groups", {}, 403, {"code": "GROUP_REQUIRED"}),
+        ("/alias/all-groups", {"cognito__groups": ["nobody", "admins"]}, 200, ["nobody", "admins"]),
+    ],
+)
+async def test_access_token_aliases(
+    client: httpx.AsyncClient,
+    key: KeyPair,
+    path: str,
+    claims: dict[str, Any],
+    status: int,
+    body: object,
+) -> None:
+    response = await client.get(path, headers=_bearer(key.token(access_payload(**claims))))
+    assert (response.status_code, response.json()) == (status, body)
+
+
+@pytest.mark.parametrize(
+    ("path", "groups", "status", "body"),
+    [
+        ("/alias/id-groups", ["admins"], 200, {"email": "ada@example.com"}),
+        ("/alias/id-groups", ["staff"], 403, {"code": "GROUP_REQUIRED"}),
+        ("/alias/id-all-groups", ["admins"], 403, {"code": "GROUP_REQUIRED"}),
+        ("/alias/id-all-groups", ["staff", "admins"], 200, {"email": "ada@example.com"}),
+        ("/id-admins", ["admins"], 200, {"ok": True}),
+        ("/id-admins", None, 403, {"code": "GROUP_REQUIRED"}),
+    ],
+)
+async def test_id_token_group_guards(
+    client: httpx.AsyncClient,
+    key: KeyPair,
+    path: str,
+    groups: list[str] | None,
+    status: int,
+    body: object,
+) -> None:
+    token = key.token(id_payload(cognito__groups=groups))
+    response = await client.get(path, headers=_bearer(token))
+    assert (response.status_code, response.json()) == (status, body)
+
+
+@pytest.mark.parametrize("path", ["/alias/scope", "/alias/groups", "/alias/id-groups"])
+async def test_aliases_refuse_missing_and_wrong_kind_tokens(
+    client: httpx.AsyncClient, key: KeyPair, path: str
+) -> None:
+    _unauthorized(await client.get(path), "TOKEN_MISSING", invalid_token=False)
+    wrong = key.token(access_payload() if "id-" in path else id_payload())
+    _unauthorized(
+        await client.get(path, headers=_bearer(wrong)), "TOKEN_USE_INVALID", invalid_token=True
+    )
+
+
+def test_aliases_are_annotated_dependencies_built_once() -> None:
+    first = RequireScopes[Literal["openid"]]
+    assert typing.get_origin(first) is Annotated
+    kind, depends = typing.get_args(first)
+    assert kind is VerifiedAccessToken
+    # Plain strings work at runtime too (mypy wants Literal), and give the same guard object.
+    assert typing.get_args(RequireScopes["openid"])[1] is depends  # type: ignore[name-defined]
+    assert typing.get_args(RequireIdGroups[Literal["admins"]])[0] is VerifiedIdToken
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: RequireScopes[Literal[""]],
+        lambda: RequireGroups[()],  # type: ignore[misc]
+        lambda: require_scopes(),
+        lambda: require_groups("admins", match="most"),  # type: ignore[arg-type]
+        lambda: require_groups("admins", kind="refresh"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_guard_definitions_fail_at_import(build: Callable[[], object]) -> None:
+    with pytest.raises(ValueError, match=r"must be|non-empty"):
+        build()
+
+
+async def test_openapi_documents_the_aliases(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for path in ("/alias/scope", "/alias/all-groups", "/alias/id-groups", "/id-admins"):
+        assert {"CognitoBearer": []} in paths[path]["get"]["security"], path

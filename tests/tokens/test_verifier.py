@@ -116,6 +116,14 @@ async def test_id_claims_are_typed(verifier: TokenVerifier, key: KeyPair) -> Non
     assert claims.cognito_username == id_payload()["cognito:username"]
 
 
+async def test_fractional_numeric_dates_are_accepted(verifier: TokenVerifier, key: KeyPair) -> None:
+    """RFC 7519 NumericDate may be fractional; the claims keep whole seconds."""
+    now = access_payload()["iat"]
+    token = key.token(access_payload(iat=now + 0.5, exp=now + 60.75, nbf=now - 0.25))
+    claims = await verifier.verify_access(token)
+    assert (claims.iat, claims.exp, claims.nbf) == (now, now + 60, now - 1)
+
+
 def _at_hash(access_token: str) -> str:
     digest = hashlib.sha256(access_token.encode()).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
