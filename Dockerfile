@@ -4,7 +4,9 @@
 #
 #   docker build -t cognito-auth .
 #   docker run -p 8000:8000 -e COGNITO_USER_POOL_ID=... -e COGNITO_CLIENT_ID=... \
-#     -e FORWARDED_ALLOW_IPS=<your load balancer's addresses> cognito-auth
+#     -e COGNITO_CLIENT_SECRET_SOURCE=describe -e AWS_REGION=... (and AWS credentials) \
+#     -e FORWARDED_ALLOW_IPS=<proxy addresses> -e TRUSTED_PROXIES=<the same> cognito-auth
+#   (README "Docker" has the full command and every setting.)
 #
 # PYTHON_IMAGE lets deploy/check_docker.sh build from a locally made Debian base (no registry).
 ARG PYTHON_IMAGE=python:3.12-slim-bookworm
@@ -23,8 +25,8 @@ COPY app /srv/app
 RUN /opt/venv/bin/python -m compileall -q /opt/venv /srv/app
 
 FROM ${PYTHON_IMAGE}
-RUN groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent \
+RUN groupadd --gid 10001 app \
+    && useradd --uid 10001 --gid app --no-create-home --home-dir /nonexistent \
        --shell /usr/sbin/nologin app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /srv/app /srv/app/app

@@ -26,4 +26,10 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+deploy-check: install
+	bash deploy/check_package.sh
+
+docker-check: install
+	bash deploy/check_docker.sh

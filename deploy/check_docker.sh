@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
-BASE_IMAGE=localhost/cognito-auth-base:bookworm
+BASE_IMAGE=${BASE_IMAGE:-localhost/cognito-auth-base:bookworm}
 IMAGE=localhost/cognito-auth:check
 PORT=8000 # the Dockerfile's CMD
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -31,6 +31,9 @@ fail() {
 work=$(mktemp -d)
 server_pid="" cognito_pid="" ctr=""
 cleanup() {
+  # Keep the script's own exit status; what cleanup meets (a server killed by SIGTERM) is not it.
+  local status=$?
+  set +e
   # chroot isolation runs uvicorn under `buildah run` in the host's pid space: stop uvicorn by
   # the pid it wrote, then its `buildah run`.
   [ -f "$work/uvicorn.pid" ] && kill "$(cat "$work/uvicorn.pid")" 2>/dev/null
@@ -42,6 +45,7 @@ cleanup() {
   [ -n "$cognito_pid" ] && kill "$cognito_pid" 2>/dev/null && wait "$cognito_pid" 2>/dev/null
   [ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -75,12 +79,25 @@ fi
 
 step "buildah bud (Dockerfile, FROM the local base)"
 build_started=$SECONDS
+previous=$(buildah inspect --type image --format '{{.FromImageID}}' "$IMAGE" 2>/dev/null || true)
 buildah bud --quiet --isolation chroot --format docker --layers=false \
   --build-arg PYTHON_IMAGE="$BASE_IMAGE" -t "$IMAGE" -f Dockerfile . >/dev/null
 echo "built $IMAGE in $((SECONDS - build_started)) s"
+# The tag moved to the new build: drop the old one rather than leave 250 MB per run behind.
+if [ -n "$previous" ] && [ "$previous" != "$(buildah inspect --type image --format '{{.FromImageID}}' "$IMAGE")" ]; then
+  buildah rmi "$previous" >/dev/null 2>&1 || true
+fi
 
 step "image config: non-root, exec-form HEALTHCHECK, port"
-buildah inspect --type image --format '{{json .Docker.Config}}' "$IMAGE" >"$work/config.json"
+# The whole inspect document, read by Python: buildah's --format has no `json` function.
+# Docker-format config first (it keeps HEALTHCHECK), the OCI one if an image lacks it.
+buildah inspect --type image "$IMAGE" | "$PY" -c '
+import json, sys
+image = json.load(sys.stdin)
+config = (image.get("Docker") or {}).get("config") or (image.get("OCIv1") or {}).get("config")
+if not config:
+    sys.exit("FAIL: the image has no config")
+json.dump(config, sys.stdout)' >"$work/config.json"
 "$PY" - "$work/config.json" <<'EOF'
 import json, sys
 config = json.load(open(sys.argv[1]))
@@ -116,13 +133,20 @@ buildah run --isolation chroot "$ctr" -- /bin/sh -c '
 step "local Cognito on loopback, then the image's CMD"
 if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then fail "port $PORT is already in use"; fi
 cognito_port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-PYTHONPATH="$PWD" "$PY" deploy/local_cognito_env.py "$cognito_port" "$work/api.env" &
+# The triggers it runs in-process log at INFO with Powertools; only warnings are of interest.
+POWERTOOLS_LOG_LEVEL=WARNING PYTHONPATH="$PWD" \
+  "$PY" deploy/local_cognito_env.py "$cognito_port" "$work/api.env" &
 cognito_pid=$!
 for _ in $(seq 100); do [ -s "$work/api.env" ] && break; sleep 0.2; done
 [ -s "$work/api.env" ] || fail "the local Cognito did not start"
 env_args=()
-while IFS= read -r line; do env_args+=(--env "$line"); done <"$work/api.env"
+# What `docker run -e ...` would pass (README "Docker"); the LOCAL_* lines are for this script.
+while IFS= read -r line; do
+  case "$line" in LOCAL_*) ;; *) env_args+=(--env "$line") ;; esac
+done <"$work/api.env"
 cognito_url=$(sed -n 's/^LOCAL_COGNITO_URL=//p' "$work/api.env")
+client_secret=$(sed -n 's/^LOCAL_CLIENT_SECRET=//p' "$work/api.env")
+[ -n "$client_secret" ] || fail "the local Cognito wrote no client secret"
 cmd=$("$PY" -c 'import json, shlex, sys; print(shlex.join(json.load(open(sys.argv[1]))["Cmd"]))' "$work/config.json")
 run_started=$SECONDS
 # shellcheck disable=SC2086  # cmd is the image's exec-form CMD, split as Docker would
@@ -141,9 +165,15 @@ echo "serving after $((SECONDS - run_started)) s"
 mnt=$(buildah mount "$ctr") && cp "$mnt/tmp/uvicorn.pid" "$work/uvicorn.pid" && buildah umount "$ctr" >/dev/null
 
 step "HEALTHCHECK command inside the container"
-hc=$("$PY" -c 'import json, shlex, sys; print(shlex.join(json.load(open(sys.argv[1]))["Healthcheck"]["Test"][1:]))' "$work/config.json")
-# shellcheck disable=SC2086
-buildah run --isolation chroot "$ctr" -- $hc && echo "healthy"
+# Exec form: the arguments as Docker would pass them, no shell in between.
+mapfile -d '' -t hc < <("$PY" -c '
+import json, sys
+sys.stdout.write("\0".join(json.load(open(sys.argv[1]))["Healthcheck"]["Test"][1:]))' "$work/config.json")
+if ! buildah run --isolation chroot "$ctr" -- "${hc[@]}"; then
+  tail -30 "$work/server.log"
+  fail "the HEALTHCHECK command failed against the running server"
+fi
+echo "healthy"
 
 step "/docs and /openapi.json"
 curl -fsS "http://127.0.0.1:$PORT/docs" | grep -qi swagger || fail "/docs is not the Swagger UI page"
@@ -183,5 +213,6 @@ print("\n".join(lines))
 sys.exit(f"FAIL: walkthrough steps {failed}" if failed else None)
 EOF
 if grep -q "Corr3ct-Horse" "$work/server.log"; then fail "the container logged a password"; fi
+if grep -qF "$client_secret" "$work/server.log"; then fail "the container logged the client secret"; fi
 
 echo "check_docker: all checks passed in $((SECONDS - started)) s"

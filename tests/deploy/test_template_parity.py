@@ -24,6 +24,10 @@ DEVIATIONS = {
         " default false"
     ),
     "UserPoolClient.AllowedOAuthFlows": "the implicit flow is dropped (OAuth 2.0 Security BCP)",
+    "UserPoolClient.ExplicitAuthFlows": (
+        "ALLOW_CUSTOM_AUTH is added to the seed's three: the adaptive sign-in runs the"
+        " Define/Create/VerifyAuthChallenge triggers, which Cognito calls in CUSTOM_AUTH only"
+    ),
     "names": "pool, client and identity pool names carry the stage so stages can share an account",
 }
 
@@ -237,13 +241,88 @@ def test_client_belongs_to_the_pool(resources: dict[str, Any]) -> None:
     assert props(resources, "AWS::Cognito::UserPoolClient")["UserPoolId"] == {"Ref": pool_id}
 
 
+def _api_function(resources: dict[str, Any]) -> dict[str, Any]:
+    """Properties of the API function."""
+    [api] = [
+        v["Properties"]
+        for v in resources.values()
+        if v["Type"] == "AWS::Lambda::Function"
+        and v["Properties"]["Handler"] == "app/lambda_handler.handler"
+    ]
+    found: dict[str, Any] = api
+    return found
+
+
 def test_client_secret_is_nowhere_in_the_template(template: dict[str, Any]) -> None:
-    text = repr(template)
+    # Neither the value (no GetAtt of the client's ClientSecret, no output of it) nor a variable
+    # that would carry it: the API reads it from Cognito at run time.
+    text = json.dumps(template)
     assert "ClientSecret" not in text
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Lambda::Function":
             variables = resource["Properties"].get("Environment", {}).get("Variables", {})
-            assert not [name for name in variables if "SECRET" in name.upper()]
+            assert "COGNITO_CLIENT_SECRET" not in variables
+
+
+def test_api_reads_the_client_secret_from_cognito(resources: dict[str, Any]) -> None:
+    # Without it the API would send no SECRET_HASH and Cognito would refuse every sign-up and
+    # sign-in of this client (it has a secret).
+    variables = _api_function(resources)["Environment"]["Variables"]
+    assert variables["COGNITO_CLIENT_SECRET_SOURCE"] == "describe"
+    assert props(resources, "AWS::Cognito::UserPoolClient")["GenerateSecret"] is True
+
+
+def test_api_may_describe_only_its_own_pools_clients(resources: dict[str, Any]) -> None:
+    pool_id = logical_id(resources, "AWS::Cognito::UserPool")
+    role_id = _api_function(resources)["Role"]["Fn::GetAtt"][0]
+    statements = [
+        s
+        for policy in resources[role_id]["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+        if "cognito-idp:DescribeUserPoolClient" in repr(s["Action"])
+    ]
+    assert statements == [
+        {
+            "Effect": "Allow",
+            "Action": "cognito-idp:DescribeUserPoolClient",
+            "Resource": {"Fn::GetAtt": [pool_id, "Arn"]},
+        }
+    ]
+
+
+def test_api_reads_and_creates_profiles_in_the_platform_table_only(
+    resources: dict[str, Any],
+) -> None:
+    table_id = logical_id(resources, "AWS::DynamoDB::Table")
+    role_id = _api_function(resources)["Role"]["Fn::GetAtt"][0]
+    [statement] = [
+        s
+        for policy in resources[role_id]["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+        if "dynamodb:" in repr(s["Action"])
+    ]
+    assert statement["Resource"] == {"Fn::GetAtt": [table_id, "Arn"]}
+    assert {"dynamodb:GetItem", "dynamodb:PutItem"} <= set(statement["Action"])
+    assert not [action for action in statement["Action"] if "*" in action]
+
+
+def test_client_allows_the_seeds_flows_and_custom_auth(resources: dict[str, Any]) -> None:
+    flows = props(resources, "AWS::Cognito::UserPoolClient")["ExplicitAuthFlows"]
+    assert flows == [
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_CUSTOM_AUTH",
+    ]
+    assert "UserPoolClient.ExplicitAuthFlows" in DEVIATIONS
+
+
+def test_definition_lists_every_trigger_of_the_template(
+    resources: dict[str, Any], user_pool_definition: dict[str, Any]
+) -> None:
+    lambda_config = props(resources, "AWS::Cognito::UserPool")["LambdaConfig"]
+    listed = user_pool_definition["DeployOnly"]["UserPool"]["LambdaConfig"]
+    assert sorted(listed) == sorted(lambda_config) == sorted(TRIGGER_MODULES)
 
 
 # ---------------------------------------------------------------- identity pool and its role
@@ -438,13 +517,7 @@ def test_http_api_sends_every_route_to_the_api_function(resources: dict[str, Any
 
 
 def test_api_environment_names_the_pool_client_and_table(resources: dict[str, Any]) -> None:
-    [api] = [
-        v["Properties"]
-        for v in resources.values()
-        if v["Type"] == "AWS::Lambda::Function"
-        and v["Properties"]["Handler"] == "app/lambda_handler.handler"
-    ]
-    variables = api["Environment"]["Variables"]
+    variables = _api_function(resources)["Environment"]["Variables"]
     assert variables["COGNITO_USER_POOL_ID"] == {
         "Ref": logical_id(resources, "AWS::Cognito::UserPool")
     }
@@ -455,3 +528,20 @@ def test_api_environment_names_the_pool_client_and_table(resources: dict[str, An
         "Ref": logical_id(resources, "AWS::DynamoDB::Table")
     }
     assert variables["ENVIRONMENT"] == "production"
+
+
+def test_api_environment_names_the_identity_pool(resources: dict[str, Any]) -> None:
+    # Without it POST /auth/credentials answers 501.
+    variables = _api_function(resources)["Environment"]["Variables"]
+    assert variables["COGNITO_IDENTITY_POOL_ID"] == {
+        "Ref": logical_id(resources, "AWS::Cognito::IdentityPool")
+    }
+
+
+def test_api_sign_in_flow_is_a_checked_parameter_defaulting_to_adaptive(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    variables = _api_function(resources)["Environment"]["Variables"]
+    parameter = variables["SIGN_IN_FLOW"]["Ref"]
+    assert template["Parameters"][parameter]["AllowedValues"] == ["password", "adaptive"]
+    assert template["Parameters"][parameter]["Default"] == "adaptive"
