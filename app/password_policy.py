@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import string
+
 from app.errors import ApiError, ErrorCode
 from app.settings import Settings
 
-# Cognito's special characters for RequireSymbols.
+# Cognito counts only Basic Latin letters and digits; "É" or "٣" satisfy no rule there
+# (str.isupper/isdigit would accept them). Symbols are Cognito's own set, space included.
+UPPERCASE = frozenset(string.ascii_uppercase)
+LOWERCASE = frozenset(string.ascii_lowercase)
+DIGITS = frozenset(string.digits)
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
 
@@ -14,11 +20,11 @@ def policy_problems(password: str, settings: Settings) -> list[str]:
     problems = []
     if len(password) < settings.password_min_length:
         problems.append(f"must be at least {settings.password_min_length} characters long")
-    if settings.password_require_uppercase and not any(c.isupper() for c in password):
+    if settings.password_require_uppercase and not any(c in UPPERCASE for c in password):
         problems.append("must contain an uppercase letter")
-    if settings.password_require_lowercase and not any(c.islower() for c in password):
+    if settings.password_require_lowercase and not any(c in LOWERCASE for c in password):
         problems.append("must contain a lowercase letter")
-    if settings.password_require_numbers and not any(c.isdigit() for c in password):
+    if settings.password_require_numbers and not any(c in DIGITS for c in password):
         problems.append("must contain a number")
     if settings.password_require_symbols and not any(c in SYMBOLS for c in password):
         problems.append("must contain a symbol such as ! @ # $ % ^ & *")

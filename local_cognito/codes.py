@@ -11,6 +11,10 @@ from enum import Enum
 
 # AWS: sign-up confirmation codes last 24 hours, password-reset codes 1 hour.
 LIFETIME_SECONDS = {"signup": 24 * 3600.0, "forgot_password": 3600.0, "attribute": 24 * 3600.0}
+# AWS stops checking codes after a handful of wrong ones (LimitExceededException, "Attempt limit
+# exceeded, please try after some time"): a six-digit code is otherwise guessable. Here the
+# lockout lasts until a new code is sent.
+MAX_FAILED_ATTEMPTS = 5
 
 
 class CodeCheck(Enum):
@@ -19,12 +23,14 @@ class CodeCheck(Enum):
     OK = "ok"
     MISMATCH = "mismatch"
     EXPIRED = "expired"
+    LIMIT_EXCEEDED = "limit_exceeded"
 
 
 @dataclass(slots=True)
 class _Issued:
     code: str
     expires_at: float
+    failures: int = 0
 
 
 class CodeBook:
@@ -49,11 +55,16 @@ class CodeBook:
         return code
 
     def consume(self, pool_id: str, user_id: str, purpose: str, code: str) -> CodeCheck:
-        """Check a code; a correct one is used up."""
+        """Check a code; a correct one is used up, and too many wrong ones lock it."""
         key = (pool_id, user_id, purpose)
         with self._lock:
             issued = self._codes.get(key)
-            if issued is None or not hmac.compare_digest(issued.code, code):
+            if issued is None:
+                return CodeCheck.MISMATCH
+            if issued.failures >= MAX_FAILED_ATTEMPTS:
+                return CodeCheck.LIMIT_EXCEEDED
+            if not hmac.compare_digest(issued.code, code):
+                issued.failures += 1
                 return CodeCheck.MISMATCH
             if issued.expires_at < self.now():
                 return CodeCheck.EXPIRED

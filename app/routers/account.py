@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from app.cognito.models import CodeDelivery
 from app.deps import GatewayDep, SettingsDep
 from app.errors import ErrorCode, error_responses
 from app.password_policy import enforce_policy
@@ -15,6 +14,7 @@ from app.schemas import (
     ChangePasswordIn,
     CodeDeliveryOut,
     MfaPreferenceIn,
+    ResendCodeOut,
     TotpSetupOut,
     TotpVerifyIn,
     UpdateMeIn,
@@ -22,6 +22,7 @@ from app.schemas import (
     VerifyEmailIn,
 )
 from app.tokens.deps import AccessToken
+from app.totp_uri import otpauth_uri
 
 E = ErrorCode
 _COMMON = (
@@ -32,7 +33,6 @@ _COMMON = (
     E.SERVICE_UNAVAILABLE,
     E.UPSTREAM_ERROR,
 )
-TOTP_ISSUER = "Image Platform"
 
 router = APIRouter(prefix="/me", tags=["me"])
 
@@ -47,14 +47,17 @@ async def update_me(body: UpdateMeIn, token: AccessToken, gateway: GatewayDep) -
     if changes:
         deliveries = await run_in_threadpool(gateway.update_attributes, token.token, changes)
     user = await run_in_threadpool(gateway.get_user, token.token)
-    delivery = deliveries[0] if deliveries else None
     return UpdateMeOut(
         user=me_from_user(user, token.claims),
-        email_verification=CodeDeliveryOut(
-            destination=delivery.destination, medium=delivery.medium, attribute=delivery.attribute
-        )
-        if delivery
-        else None,
+        email_verification=_delivery_out(deliveries[0] if deliveries else None),
+    )
+
+
+def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
+    if delivery is None:
+        return None
+    return CodeDeliveryOut(
+        destination=delivery.destination, medium=delivery.medium, attribute=delivery.attribute
     )
 
 
@@ -67,6 +70,13 @@ async def verify_email(body: VerifyEmailIn, token: AccessToken, gateway: Gateway
     """Verify the new email with the code sent to it; it becomes the sign-in email."""
     await run_in_threadpool(gateway.verify_email, token.token, body.code)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/verify-email/resend", responses=error_responses(E.INVALID_PARAMETER, *_COMMON))
+async def resend_email_verification(token: AccessToken, gateway: GatewayDep) -> ResendCodeOut:
+    """Send a new verification code to the new email (or, with none pending, to the current one)."""
+    delivery = await run_in_threadpool(gateway.resend_email_verification, token.token)
+    return ResendCodeOut(code_delivery=_delivery_out(delivery))
 
 
 @router.post(
@@ -90,8 +100,7 @@ async def start_totp(token: AccessToken, gateway: GatewayDep) -> TotpSetupOut:
     """Start enrolling an authenticator app: its secret and an otpauth:// URI for a QR code."""
     secret = await run_in_threadpool(gateway.associate_totp, token.token)
     user = await run_in_threadpool(gateway.get_user, token.token)
-    label = quote(f"{TOTP_ISSUER}:{user.attributes.get('email', user.username)}")
-    uri = f"otpauth://totp/{label}?secret={secret}&issuer={quote(TOTP_ISSUER)}&digits=6&period=30"
+    uri = otpauth_uri(secret, user.attributes.get("email", user.username))
     return TotpSetupOut(secret=secret, otpauth_uri=uri)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import logging
 
 import boto3
 import httpx
 import pytest
+from pydantic import SecretStr
 
+from app.main import create_app
+from app.settings import Settings
 from local_cognito.server import LocalCognito
 from tests.conftest import PASSWORD, SignedInUser, new_email, register_and_confirm
 from tests.totp import totp
@@ -189,7 +193,8 @@ def test_profile_update_and_email_change(
 
 def test_totp_enrolment_and_mfa_sign_in(client: httpx.Client, user: SignedInUser) -> None:
     not_enrolled = client.put("/me/mfa", headers=user.auth, json={"totp_enabled": True})
-    assert not_enrolled.status_code in (204, 400)
+    assert not_enrolled.status_code == 400
+    assert not_enrolled.json()["code"] == "MFA_NOT_ENROLLED"
     setup = client.post("/me/mfa/totp", headers=user.auth)
     assert setup.status_code == 200
     secret = setup.json()["secret"]
@@ -228,23 +233,107 @@ def test_totp_enrolment_and_mfa_sign_in(client: httpx.Client, user: SignedInUser
     assert tokens.status_code == 200, tokens.text
     assert tokens.json()["status"] == "SIGNED_IN"
 
+    # Turned off again, sign-in asks for nothing more than the password.
+    auth = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    off = client.put("/me/mfa", headers=auth, json={"totp_enabled": False})
+    assert off.status_code == 204
+    assert _sign_in(client, user.email, PASSWORD).json()["status"] == "SIGNED_IN"
 
-def test_sign_out_revokes_the_refresh_token(client: httpx.Client, user: SignedInUser) -> None:
-    other = _sign_in(client, user.email, PASSWORD).json()
+
+def test_sign_out_revokes_the_refresh_token(
+    client: httpx.Client, cognito: LocalCognito, user: SignedInUser
+) -> None:
+    refresh_token = user.tokens["refresh_token"]
     signed_out = client.post(
-        "/auth/signout", headers=user.auth, json={"refresh_token": user.tokens["refresh_token"]}
+        "/auth/signout", headers=user.auth, json={"refresh_token": refresh_token}
     )
     assert signed_out.status_code == 204
-    refresh = {"refresh_token": user.tokens["refresh_token"], "username": user.tokens["username"]}
+    # GlobalSignOut ran first and already ended every refresh token of the user; RevokeToken still
+    # reached Cognito, for exactly this token, and found nothing left to revoke.
+    assert cognito.layer.revocations[-1] == (refresh_token, "already_invalid")
+    refresh = {"refresh_token": refresh_token, "username": user.tokens["username"]}
     assert client.post("/auth/refresh", json=refresh).json()["code"] == "REFRESH_TOKEN_INVALID"
-    # An already-invalid refresh token is nothing the client needs to hear about.
-    fresh = _sign_in(client, user.email, PASSWORD).json()
-    again = client.post(
-        "/auth/signout",
-        headers={"Authorization": f"Bearer {fresh['access_token']}"},
-        json={"refresh_token": other["refresh_token"]},
-    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome"),
+    [
+        ("revoked", "already_invalid"),
+        ("unknown", "unknown"),
+        ("access-token", "unsupported"),  # only refresh tokens can be revoked
+        ("garbage", "malformed"),
+    ],
+)
+def test_sign_out_with_an_already_invalid_refresh_token_is_204(
+    client: httpx.Client, cognito: LocalCognito, user: SignedInUser, kind: str, outcome: str
+) -> None:
+    other = _sign_in(client, user.email, PASSWORD).json()
+    if kind == "revoked":
+        first = client.post(
+            "/auth/signout",
+            headers={"Authorization": f"Bearer {other['access_token']}"},
+            json={"refresh_token": other["refresh_token"]},
+        )
+        assert first.status_code == 204
+        user.tokens = _sign_in(client, user.email, PASSWORD).json()
+    token = {
+        "revoked": other["refresh_token"],
+        "unknown": "0f6a1e8e-6b0f-4c7e-9b1e-4b8e2f0c1a2b",
+        "access-token": other["access_token"],
+        "garbage": "not a token!",
+    }[kind]
+    again = client.post("/auth/signout", headers=user.auth, json={"refresh_token": token})
     assert again.status_code == 204, again.text
+    assert again.content == b""  # nothing to tell the client
+    assert cognito.layer.revocations[-1] == (token, outcome)
+
+
+async def test_a_refused_client_secret_on_revoke_is_logged_as_an_error(
+    settings: Settings, user: SignedInUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    misconfigured = settings.model_copy(
+        update={"cognito_client_secret": SecretStr("wrong-secret-0123456789abcdef")}
+    )
+    app = create_app(misconfigured)
+    transport = httpx.ASGITransport(app=app)
+    with caplog.at_level(logging.INFO, logger="app.cognito"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            response = await http.post(
+                "/auth/signout",
+                headers=user.auth,
+                json={"refresh_token": user.tokens["refresh_token"]},
+            )
+    # GlobalSignOut (which needs no secret) signed the user out: the client hears success, the
+    # operator an error about the client secret.
+    assert response.status_code == 204
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [getattr(r, "aws_error", None) for r in errors] == ["UnauthorizedException"]
+
+
+def test_a_signed_out_access_token_is_refused_by_account_calls(
+    client: httpx.Client, user: SignedInUser
+) -> None:
+    assert client.post("/auth/signout", headers=user.auth).status_code == 204
+    # The token still verifies locally (no revocation store here); Cognito refuses it, and that
+    # is a dead token, not a wrong current password.
+    changed = client.post(
+        "/me/password",
+        headers=user.auth,
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 401
+    assert changed.json()["code"] == "INVALID_TOKEN"
+    assert changed.headers["www-authenticate"].startswith("Bearer")
+    for method, path, body in (
+        ("PATCH", "/me", {"given_name": "Grace"}),
+        ("POST", "/me/verify-email", {"code": "123456"}),
+        ("POST", "/me/verify-email/resend", None),
+        ("POST", "/me/mfa/totp", None),
+        ("PUT", "/me/mfa", {"totp_enabled": False}),
+        ("DELETE", "/me", None),
+    ):
+        response = client.request(method, path, headers=user.auth, json=body)
+        assert (response.status_code, response.json()["code"]) == (401, "INVALID_TOKEN"), path
 
 
 def test_delete_account(client: httpx.Client, user: SignedInUser) -> None:
