@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +20,7 @@ from app.tokens.errors import (
     MissingTokenError,
     TokenError,
 )
+from app.tokens.revocation import RevocationUnavailableError
 
 logger = logging.getLogger("app.errors")
 
@@ -33,6 +35,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     EMAIL_ALREADY_REGISTERED = "EMAIL_ALREADY_REGISTERED"
+    EMAIL_DOMAIN_NOT_ALLOWED = "EMAIL_DOMAIN_NOT_ALLOWED"
     PASSWORD_POLICY = "PASSWORD_POLICY"
     INVALID_PARAMETER = "INVALID_PARAMETER"
     INVALID_CODE = "INVALID_CODE"
@@ -40,6 +43,8 @@ class ErrorCode(StrEnum):
     ALREADY_CONFIRMED = "ALREADY_CONFIRMED"
     BAD_CREDENTIALS = "BAD_CREDENTIALS"
     USER_NOT_CONFIRMED = "USER_NOT_CONFIRMED"
+    USER_BLOCKED = "USER_BLOCKED"
+    PASSWORD_RESET_REQUIRED = "PASSWORD_RESET_REQUIRED"
     REFRESH_TOKEN_INVALID = "REFRESH_TOKEN_INVALID"
     CHALLENGE_SESSION_INVALID = "CHALLENGE_SESSION_INVALID"
     CHALLENGE_ANSWER_MISSING = "CHALLENGE_ANSWER_MISSING"
@@ -53,6 +58,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     TOKEN_KEYS_UNAVAILABLE = "TOKEN_KEYS_UNAVAILABLE"
+    TOKEN_REVOCATION_UNAVAILABLE = "TOKEN_REVOCATION_UNAVAILABLE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -65,6 +71,7 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.NOT_FOUND: (404, "No such resource."),
     ErrorCode.METHOD_NOT_ALLOWED: (405, "Method not allowed on this resource."),
     ErrorCode.EMAIL_ALREADY_REGISTERED: (409, "An account with this email already exists."),
+    ErrorCode.EMAIL_DOMAIN_NOT_ALLOWED: (403, "Sign-up is not open to this email domain."),
     ErrorCode.PASSWORD_POLICY: (400, "The password does not meet the password policy."),
     ErrorCode.INVALID_PARAMETER: (400, "A parameter was rejected by the identity provider."),
     ErrorCode.INVALID_CODE: (400, "The code is not valid."),
@@ -72,6 +79,11 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.ALREADY_CONFIRMED: (409, "The account is already confirmed."),
     ErrorCode.BAD_CREDENTIALS: (401, "Incorrect email or password."),
     ErrorCode.USER_NOT_CONFIRMED: (403, "The account is not confirmed yet."),
+    ErrorCode.USER_BLOCKED: (403, "This account may not sign in; contact support."),
+    ErrorCode.PASSWORD_RESET_REQUIRED: (
+        403,
+        "The password must be reset before signing in (use forgot-password).",
+    ),
     ErrorCode.REFRESH_TOKEN_INVALID: (401, "The refresh token is invalid, expired or revoked."),
     ErrorCode.CHALLENGE_SESSION_INVALID: (
         401,
@@ -88,6 +100,10 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.FORBIDDEN: (403, "The token's user is not allowed to do this."),
     ErrorCode.TOO_MANY_REQUESTS: (429, "Too many requests; retry later."),
     ErrorCode.TOKEN_KEYS_UNAVAILABLE: (503, "Token keys are unavailable; retry later."),
+    ErrorCode.TOKEN_REVOCATION_UNAVAILABLE: (
+        503,
+        "Whether the token was revoked cannot be checked now; retry later.",
+    ),
     ErrorCode.SERVICE_UNAVAILABLE: (503, "The identity provider is unavailable; retry later."),
     ErrorCode.UPSTREAM_ERROR: (502, "The identity provider returned an unexpected error."),
     ErrorCode.INTERNAL_ERROR: (500, "Internal error."),
@@ -96,6 +112,7 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
 RETRY_AFTER_SECONDS = {
     ErrorCode.TOO_MANY_REQUESTS: 1,
     ErrorCode.TOKEN_KEYS_UNAVAILABLE: 5,
+    ErrorCode.TOKEN_REVOCATION_UNAVAILABLE: 5,
     ErrorCode.SERVICE_UNAVAILABLE: 2,
 }
 
@@ -138,7 +155,10 @@ def problem_response(
     all_headers = dict(headers or {})
     if code in RETRY_AFTER_SECONDS:
         all_headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS[code]))
-    if status == 401:
+    if code is ErrorCode.INVALID_TOKEN:
+        # A token was presented and refused, here or by Cognito (RFC 6750 section 3.1).
+        all_headers.setdefault("WWW-Authenticate", 'Bearer error="invalid_token"')
+    elif status == 401:
         all_headers.setdefault("WWW-Authenticate", "Bearer")
     return JSONResponse(body, status_code=status, headers=all_headers, media_type=PROBLEM_JSON)
 
@@ -166,8 +186,15 @@ async def _token_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _keys_unavailable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KeysUnavailableError)
-    logger.warning("token keys unavailable", extra={"reason": exc.code})
-    return problem_response(ErrorCode.TOKEN_KEYS_UNAVAILABLE, request)
+    logger.warning("token check unavailable", extra={"reason": exc.code})
+    code = (
+        ErrorCode.TOKEN_REVOCATION_UNAVAILABLE
+        if isinstance(exc, RevocationUnavailableError)
+        else ErrorCode.TOKEN_KEYS_UNAVAILABLE
+    )
+    # The verifier knows when trying again can help (the JWKS cool-down left): say so.
+    retry_after = str(max(1, math.ceil(exc.retry_after)))
+    return problem_response(code, request, headers={"Retry-After": retry_after})
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cognito.gateway import CognitoGateway
@@ -15,7 +17,8 @@ from app.cognito.identity import IdentityGateway
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.observability import RequestIdMiddleware, configure_logging
-from app.routers import account, auth, credentials, me
+from app.profile import ProfileStore
+from app.routers import account, auth, challenge, credentials, me
 from app.schemas import Problem
 from app.settings import Settings, load_settings
 from app.tokens.verifier import TokenVerifier
@@ -25,6 +28,28 @@ A REST API in front of an Amazon Cognito user pool: register, confirm, sign in, 
 sign out, and the signed-in user. Every error is `application/problem+json` with a stable
 `code`; see the README for the list.
 """
+
+
+class LazyState(State):
+    """`app.state` whose rarely used collaborators are built on first read, then kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "_factories", {})
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    def set_lazy(self, key: str, factory: Callable[[], object]) -> None:
+        """Build `key` with `factory` when first read, unless a value was set meanwhile."""
+        self._factories[key] = factory
+
+    def __getattr__(self, key: str) -> Any:  # noqa: ANN401  # as State's
+        """The value of `key`, built now if it is a lazy one read for the first time."""
+        if key in self._state or key not in self._factories:
+            return super().__getattr__(key)
+        with self._lock:
+            if key not in self._state:
+                self._state[key] = self._factories[key]()
+            return self._state[key]
 
 
 class NoStoreMiddleware:
@@ -79,14 +104,23 @@ def create_app(
         redoc_url=None if bundled_docs else "/redoc",
     )
     install_docs(app, bundled=bundled_docs)
-    app.state.settings = settings
-    app.state.gateway = gateway
-    app.state.verifier = verifier
-    app.state.identity = (
-        IdentityGateway.from_settings(settings) if settings.cognito_identity_pool_id else None
+    state = app.state = LazyState()
+    state.settings = settings
+    state.gateway = gateway
+    state.verifier = verifier
+    # Cold start: their boto3 clients (loading a service model costs 10-50 ms each) are made on
+    # first use, since only POST /auth/credentials reads the identity pool and only GET /me the
+    # profile table; every other route needs the cognito-idp client and the verifier above.
+    state.set_lazy(
+        "identity",
+        lambda: (
+            IdentityGateway.from_settings(settings) if settings.cognito_identity_pool_id else None
+        ),
     )
+    state.set_lazy("profiles", lambda: ProfileStore.from_settings(settings))
     install_error_handlers(app)
     app.include_router(auth.router)
+    app.include_router(challenge.router)
     app.include_router(me.router)
     app.include_router(account.router)
     app.include_router(credentials.router)
@@ -95,8 +129,13 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "X-Device-Id",
+                "X-Cognito-Encoded-Data",
+            ],
             expose_headers=["X-Request-ID", "Retry-After", "WWW-Authenticate"],
             allow_credentials=False,  # bearer tokens, no cookies
             max_age=600,

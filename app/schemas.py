@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.cognito.gateway import normalize_email
+from app.profile import ProfileOut
 
 # Deliberately loose (Cognito validates addresses itself): one @, no spaces, a dotted domain.
 _EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$"
@@ -109,7 +110,7 @@ ChallengeName = Literal[
 class NextStep(BaseModel):
     """What the client must send to POST /auth/challenge to go on."""
 
-    challenge_name: str = Field(examples=["SOFTWARE_TOKEN_MFA"])
+    challenge_name: ChallengeName = Field(examples=["SOFTWARE_TOKEN_MFA"])
     session: str = Field(description="Opaque; send it back with the answer (valid 3 minutes).")
     username: str = Field(description="Send it back: the internal username the answer is for.")
     expected: list[str] = Field(
@@ -143,6 +144,28 @@ class ChallengeIn(_Body):
     mfa_type: Literal["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"] | None = None
     attributes: dict[str, Name] = Field(
         default_factory=dict, description="NEW_PASSWORD_REQUIRED's required attributes."
+    )
+
+
+class MfaSetupIn(_Body):
+    """MFA_SETUP, first step: ask for an authenticator secret with the challenge's session."""
+
+    session: Annotated[str, Field(min_length=20, max_length=2048, repr=False)]
+    username: Annotated[str, StringConstraints(pattern=r"^\S{1,128}$")]
+    account_name: Name | None = Field(
+        default=None,
+        description="What the authenticator app shows for this account (e.g. the email); "
+        "defaults to `username`.",
+    )
+
+
+class MfaSetupOut(BaseModel):
+    """A new authenticator secret; then answer MFA_SETUP with a code and this `session`."""
+
+    secret: str = Field(repr=False)
+    otpauth_uri: str
+    session: str = Field(
+        description="Send it with challenge_name MFA_SETUP and a code to POST /auth/challenge."
     )
 
 
@@ -256,6 +279,11 @@ class MeOut(BaseModel):
     given_name: str | None
     family_name: str | None
     groups: list[str]
+    profile: ProfileOut | None = Field(
+        default=None,
+        description="The platform profile (preferences, statistics, last sign-in); null when "
+        "the service has no platform table (PLATFORM_TABLE_NAME).",
+    )
 
 
 class Problem(BaseModel):

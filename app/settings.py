@@ -12,9 +12,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["local", "test", "development", "staging", "production"]
 RevocationMode = Literal["off", "memory", "dynamodb"]
+SignInFlow = Literal["password", "adaptive"]
 
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(-[a-z]+)+-\d)_[0-9A-Za-z]+$")
 _AWS_JWKS_HOST = re.compile(r"^cognito-idp\.[a-z0-9-]+\.amazonaws\.com$")
+# Environments that run against real AWS: the emulator's endpoints and keys are refused there.
+_DEPLOYED = frozenset({"production", "staging"})
 
 
 class SettingsError(RuntimeError):
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
     cognito_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     cognito_read_timeout_seconds: float = Field(default=5.0, gt=0)
     cognito_max_attempts: int = Field(default=3, ge=1, le=10)
+    # "password": USER_PASSWORD_AUTH. "adaptive": CUSTOM_AUTH, the password proven by SRP, then
+    # the DefineAuthChallenge trigger asks for an emailed code when the sign-in looks risky.
+    sign_in_flow: SignInFlow = "password"
 
     # Token verification. Issuer and JWKS URL are derived from region + pool; the JWKS URL can be
     # overridden because the local emulator serves keys at its own address while its tokens
@@ -117,21 +123,34 @@ class Settings(BaseSettings):
             )
         if self.cognito_jwks_file is not None and self.cognito_jwks_json is not None:
             raise ValueError("set COGNITO_JWKS_FILE or COGNITO_JWKS_JSON, not both")
-        if self.environment == "production":
-            self._check_production()
+        if self.environment in _DEPLOYED:
+            self._check_deployed(pool_region)
         return self
 
-    def _check_production(self) -> None:
-        # The emulator signs with a publicly known key: a production service trusting its JWKS
-        # would accept tokens anyone can mint.
+    def _check_deployed(self, pool_region: str) -> None:
+        # The emulator signs with a publicly known key: a deployed service trusting its JWKS (or
+        # any issuer but the pool's) would accept tokens anyone can mint.
+        env = f"ENVIRONMENT={self.environment}"
         if self.cognito_endpoint_url:
-            raise ValueError("COGNITO_ENDPOINT_URL must be empty when ENVIRONMENT=production")
+            raise ValueError(f"COGNITO_ENDPOINT_URL must be empty when {env}")
+        issuer = f"https://cognito-idp.{pool_region}.amazonaws.com/{self.cognito_user_pool_id}"
+        if self.cognito_issuer != issuer:
+            raise ValueError(f"COGNITO_ISSUER must be the pool's issuer ({issuer}) when {env}")
         jwks = urlsplit(self.cognito_jwks_url)
-        if jwks.scheme != "https" or not _AWS_JWKS_HOST.match(jwks.hostname or ""):
+        if (
+            jwks.scheme != "https"
+            or not _AWS_JWKS_HOST.match(jwks.hostname or "")
+            or self.cognito_jwks_url != f"{issuer}/.well-known/jwks.json"
+        ):
             raise ValueError(
-                "COGNITO_JWKS_URL must be the AWS Cognito JWKS (https://cognito-idp.<region>."
-                "amazonaws.com/...) when ENVIRONMENT=production"
+                f"COGNITO_JWKS_URL must be the pool's AWS JWKS ({issuer}/.well-known/jwks.json) "
+                f"when {env}"
             )
+
+    @property
+    def deployed(self) -> bool:
+        """True for the environments that run against real AWS (staging, production)."""
+        return self.environment in _DEPLOYED
 
     @property
     def client_ids(self) -> tuple[str, ...]:

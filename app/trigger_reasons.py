@@ -1,7 +1,8 @@
 """The reasons our Cognito triggers give for refusing, recognised in Cognito's wrapped error text.
 
-A copy of triggers/reasons.py (the API never imports the triggers package); the test in
-tests/triggers_contract/ fails when the two lists or parsers drift apart.
+A copy of triggers/reasons.py: the two are deployed as separate functions, and the API's package
+holds app/ only. tests/api/test_trigger_rejections.py fails when the two lists or parsers drift
+apart.
 """
 
 from __future__ import annotations

@@ -33,6 +33,8 @@ def main() -> None:
         f"\n  Local Cognito   {cognito.endpoint_url}   (outbox: {outbox})"
         f"\n  User pool id    {cognito.pool.pool_id}"
         f"\n  App client id   {cognito.pool.client_id}"
+        f"\n  Triggers        attached (platform table {os.environ.get('PLATFORM_TABLE_NAME')})"
+        f"\n  Sign-in flow    {os.environ.get('SIGN_IN_FLOW', 'password')}"
         f"\n  API             http://{args.host}:{args.port}   (Swagger UI: /docs)\n",
         flush=True,
     )

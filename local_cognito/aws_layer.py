@@ -8,6 +8,7 @@ operations themselves live in local_cognito/ops/; this module is the plumbing an
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import threading
 import time
@@ -34,6 +35,7 @@ _UNSIGNED_SERVICES = {
 
 INVALID_CODE = "Invalid verification code provided, please try again."
 EXPIRED_CODE = "Invalid code provided, please request a code again."
+ATTEMPT_LIMIT = "Attempt limit exceeded, please try after some time."
 
 # AWS: an authentication session (challenge) lasts 3 minutes by default.
 SESSION_VALIDITY_SECONDS = 180.0
@@ -65,6 +67,11 @@ class AwsBehaviourLayer:
         self.pending_emails: dict[str, str] = {}  # user id -> email awaiting verification
         self.identities: dict[tuple[str, str, str], str] = {}  # (pool, provider, sub) -> id
         self._operations: dict[str, Operation] = dict(OPERATIONS)
+        # What the service sent, for tests to observe: the last UserContextData per operation,
+        # each RevokeToken (token, outcome), and the sessions VerifySoftwareToken handed out.
+        self.user_contexts: dict[str, dict[str, Any] | None] = {}
+        self.revocations: list[tuple[str, str]] = []
+        self.mfa_setup_sessions: set[str] = set()
 
     # --- WSGI plumbing -------------------------------------------------------------------------
 
@@ -89,7 +96,9 @@ class AwsBehaviourLayer:
         raw = environ["wsgi.input"].read(length) if length else b""
         try:
             params = json.loads(raw or b"{}")
-            reply = handler(self, Call(target.rpartition(".")[2], params, environ))
+            call = Call(target.rpartition(".")[2], params, environ)
+            self.note_user_context(call)
+            reply = handler(self, call)
         except AwsError as exc:
             reply = Reply.error(exc.error_type, exc.message)
         return self._respond(reply, start_response)
@@ -131,6 +140,13 @@ class AwsBehaviourLayer:
                 return pool, pool.clients[client_id]
         raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
 
+    def pool_by_id(self, pool_id: str) -> Any:
+        """The moto pool with this id."""
+        pool = self._backend().user_pools.get(pool_id)
+        if pool is None:
+            raise AwsError("ResourceNotFoundException", f"User pool {pool_id} does not exist.")
+        return pool
+
     def user_by_access_token(self, access_token: str) -> tuple[Any, Any]:
         """The pool and user an access token belongs to (revoked tokens are unknown)."""
         for pool in self._backend().user_pools.values():
@@ -166,7 +182,12 @@ class AwsBehaviourLayer:
 
     def check_password_policy(self, pool: Any, password: str) -> None:
         """AWS applies the pool's password policy everywhere; moto skips it on some calls."""
-        self._backend()._validate_password(pool.id, password)
+        from moto.cognitoidp.exceptions import InvalidPasswordException
+
+        try:
+            self._backend()._validate_password(pool.id, password)
+        except InvalidPasswordException as exc:
+            raise AwsError("InvalidPasswordException", exc.message) from None
 
     def send_code(
         self, pool: Any, user: Any, purpose: str, to: str | None = None
@@ -187,6 +208,22 @@ class AwsBehaviourLayer:
             raise AwsError("CodeMismatchException", INVALID_CODE)
         if check is CodeCheck.EXPIRED:
             raise AwsError("ExpiredCodeException", EXPIRED_CODE)
+        if check is CodeCheck.LIMIT_EXCEEDED:
+            raise AwsError("LimitExceededException", ATTEMPT_LIMIT)
+
+    def note_user_context(self, call: Call) -> None:
+        """Record the call's UserContextData; AWS refuses one whose IpAddress is not an IP."""
+        context = call.params.get("UserContextData")
+        self.user_contexts[call.operation] = context
+        if context is None:
+            return
+        address = context.get("IpAddress") if isinstance(context, dict) else None
+        try:
+            ipaddress.ip_address(str(address))
+        except ValueError:
+            raise AwsError(
+                "InvalidParameterException", "Invalid UserContextData: IpAddress is not valid."
+            ) from None
 
     def note_session(self, reply: Reply) -> None:
         """Remember when a challenge session was handed out (moto's never expire)."""
@@ -212,6 +249,8 @@ class AwsBehaviourLayer:
 
     def after_authentication(self, pool: Any, client_id: str, user: Any, call: Call) -> None:
         """PostAuthentication runs once tokens are about to be issued (its failure blocks them)."""
+        # AWS hands it the ClientMetadata of RespondToAuthChallenge, never of InitiateAuth.
+        metadata = call.params.get("ClientMetadata") if call.operation != "InitiateAuth" else None
         self.triggers.invoke(
             "PostAuthentication_Authentication",
             pool,
@@ -220,7 +259,7 @@ class AwsBehaviourLayer:
             {
                 "userAttributes": attributes_of(user),
                 "newDeviceUsed": False,
-                "clientMetadata": call.params.get("ClientMetadata") or {},
+                "clientMetadata": metadata or {},
             },
         )
 

@@ -39,7 +39,10 @@ class Outbox:
         with self._lock:
             self._messages.append(message)
         # Local emulator only: showing the code is the point (there is no real mailbox).
-        logger.warning("outbox: %s code for %s: %s", purpose, to, code)
+        if code:
+            logger.warning("outbox: %s code for %s: %s", purpose, to, code)
+        else:
+            logger.warning("outbox: %s message for %s: %s", purpose, to, subject)
         return message
 
     def messages(self, to: str | None = None) -> list[Message]:
@@ -50,8 +53,8 @@ class Outbox:
             return [m for m in self._messages if m.to.lower() == to.lower()]
 
     def latest(self, to: str, purpose: str | None = None) -> Message | None:
-        """The newest message to an address (optionally of one purpose)."""
+        """The newest message with a code to an address (optionally of one purpose)."""
         for message in reversed(self.messages(to)):
-            if purpose is None or message.purpose == purpose:
+            if message.code and (purpose is None or message.purpose == purpose):
                 return message
         return None

@@ -13,7 +13,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from local_cognito.aws_layer import AwsBehaviourLayer
 from local_cognito.codes import CodeBook
 from local_cognito.outbox import Outbox
+from local_cognito.platform import MailRelay, PlatformResources, provision_platform
 from local_cognito.pool import LocalPool, create_identity_pool, create_pool
+from local_cognito.trigger_runner import LocalTriggers
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 DEFAULT_REGION = "eu-west-1"
@@ -38,6 +40,7 @@ class LocalCognito:
     codes: CodeBook
     layer: AwsBehaviourLayer
     identity_pool_id: str
+    platform: PlatformResources | None
     _server: BaseWSGIServer
     _thread: threading.Thread
     extras: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +61,7 @@ class LocalCognito:
             "COGNITO_ENDPOINT_URL": self.pool.endpoint_url,
             "COGNITO_JWKS_URL": self.pool.jwks_url,
             "COGNITO_IDENTITY_POOL_ID": self.identity_pool_id,
+            "PLATFORM_TABLE_NAME": self.platform.table_name if self.platform else "",
         }
 
     def stop(self) -> None:
@@ -66,8 +70,19 @@ class LocalCognito:
         self._thread.join(timeout=10)
 
 
-def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) -> LocalCognito:
-    """Start moto (cognito-idp, cognito-identity, DynamoDB, SNS on one port) and create the pool."""
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    region: str = DEFAULT_REGION,
+    *,
+    triggers: bool = True,
+) -> LocalCognito:
+    """Start moto (cognito-idp, cognito-identity, DynamoDB, SNS on one port) and create the pool.
+
+    With `triggers`, the platform's table and topics are created in the same server and the
+    triggers/ handlers run where AWS would invoke them (configured, as on Lambda, by the
+    environment: ALLOWED_EMAIL_DOMAINS, AUTO_CONFIRM_USERS, DENY_LIST, RISK_*...).
+    """
     for name, value in _MOTO_ENV.items():
         os.environ[name] = value
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
@@ -101,12 +116,31 @@ def start(host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) 
     identity_pool_id = create_identity_pool(
         boto3.client("cognito-identity", endpoint_url=endpoint, region_name=region), pool
     )
+    platform = _attach_triggers(layer, outbox, endpoint, region) if triggers else None
     return LocalCognito(
         pool=pool,
         outbox=outbox,
         codes=codes,
         layer=layer,
         identity_pool_id=identity_pool_id,
+        platform=platform,
         _server=server,
         _thread=thread,
     )
+
+
+def _attach_triggers(
+    layer: AwsBehaviourLayer, outbox: Outbox, endpoint: str, region: str
+) -> PlatformResources:
+    """Create the platform's resources and let the layer run the deployed trigger handlers."""
+    from triggers import clients
+    from triggers.config import get_config
+
+    platform = provision_platform(endpoint, region)
+    # The handlers read what Lambda would give them from the environment; in-process, that is
+    # this process's environment (the API's DynamoDB client reads the same table).
+    os.environ.update(platform.trigger_environment())
+    get_config.cache_clear()
+    clients.reset()
+    layer.triggers = LocalTriggers(mail=MailRelay(platform, outbox))
+    return platform

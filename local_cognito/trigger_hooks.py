@@ -30,6 +30,10 @@ class TriggerHooks(Protocol):
         """Serve InitiateAuth(CUSTOM_AUTH) and RespondToAuthChallenge(CUSTOM_CHALLENGE): a Reply."""
         ...
 
+    def handles_session(self, session: str) -> bool:
+        """True when `session` is a CUSTOM_AUTH session these triggers are running."""
+        ...
+
 
 class NoTriggers:
     """A pool with no Lambda triggers attached (moto's own behaviour)."""
@@ -44,6 +48,10 @@ class NoTriggers:
     ) -> dict[str, Any]:
         """Nothing attached: an empty response."""
         return {}
+
+    def handles_session(self, session: str) -> bool:
+        """No custom auth, so no session of its own."""
+        return False
 
     def custom_auth(self, layer: Any, call: Any) -> Any:
         """Without Define/Create/Verify triggers AWS refuses CUSTOM_AUTH."""

@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -18,6 +19,18 @@ from app.settings import Settings
 from local_cognito.server import LocalCognito, start
 
 PASSWORD = "Corr3ct-Horse!"
+# Fixtures that run moto in-process (mock_aws). Starting one resets moto's shared backends, where
+# the session's local Cognito keeps its pool and table: tests using them run first.
+IN_PROCESS_MOTO_FIXTURES = frozenset({"aws", "dynamodb"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every in-process-moto test before the first test that starts the local Cognito."""
+    items.sort(
+        key=lambda item: (
+            0 if IN_PROCESS_MOTO_FIXTURES & set(getattr(item, "fixturenames", ())) else 1
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +53,7 @@ def settings(cognito: LocalCognito) -> Settings:
         cognito_endpoint_url=env["COGNITO_ENDPOINT_URL"],
         cognito_jwks_url=env["COGNITO_JWKS_URL"],
         cognito_identity_pool_id=env["COGNITO_IDENTITY_POOL_ID"],
+        platform_table_name=env["PLATFORM_TABLE_NAME"],
     )
 
 
@@ -56,10 +70,9 @@ class RunningApi:
     base_url: str
 
 
-@pytest.fixture(scope="session")
-def api(settings: Settings) -> Iterator[RunningApi]:
-    """The real app under a real uvicorn, on a free loopback port."""
-    app = create_app(settings)
+@contextmanager
+def serve(app: FastAPI) -> Iterator[RunningApi]:
+    """Serve an app with a real uvicorn on a free loopback port while the block runs."""
     server = _ThreadedUvicorn(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -69,9 +82,18 @@ def api(settings: Settings) -> Iterator[RunningApi]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
-    yield RunningApi(app, f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield RunningApi(app, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(settings: Settings) -> Iterator[RunningApi]:
+    """The real app under a real uvicorn, on a free loopback port."""
+    with serve(create_app(settings)) as running:
+        yield running
 
 
 @pytest.fixture

@@ -28,8 +28,19 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def run_command() -> Iterator[tuple[str, str]]:
     """`python -m local_cognito` (what `make run` starts) on free ports."""
+    yield from _run_command({})
+
+
+@pytest.fixture(scope="module")
+def adaptive_run_command() -> Iterator[tuple[str, str]]:
+    """`SIGN_IN_FLOW=adaptive make run`, with every hour a usual one (so the test is timeless)."""
+    yield from _run_command({"SIGN_IN_FLOW": "adaptive", "RISK_USUAL_HOURS": "0-24"})
+
+
+def _run_command(extra: dict[str, str]) -> Iterator[tuple[str, str]]:
     api_port, cognito_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "ENVIRONMENT"))}
+    env.update(extra)
     process = subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
         [
             sys.executable,
@@ -109,12 +120,42 @@ def test_the_readme_account_walkthrough_runs_verbatim(run_command: tuple[str, st
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()[6:]
+    identity = lines.pop(9)
+    assert identity.startswith("eu-west-1:"), identity
     assert lines == [
         "If an account with a verified email exists, a reset code was sent to it.",
         "reset: 204",
         "totp verified: 204",
         "mfa on: 204",
         "challenge: SOFTWARE_TOKEN_MFA",
+        "SIGNED_IN",
+        email,  # PATCH /me: the old email until the new one is verified
+        "email verified: 204",
+        f"new-{email}",
+        "deleted: 204",
+        "BAD_CREDENTIALS",
+    ]
+
+
+def test_the_readme_adaptive_walkthrough_runs_verbatim(
+    adaptive_run_command: tuple[str, str],
+) -> None:
+    api, cognito = adaptive_run_command
+    email = f"grace-{uuid.uuid4().hex[:8]}@example.com"
+    result = subprocess.run(  # noqa: S603
+        ["bash", "-euo", "pipefail", "-c", _walkthrough("walkthrough-adaptive")],  # noqa: S607
+        env={**os.environ, "API": api, "COGNITO": cognito, "EMAIL": email},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == [
+        "register: 201",
+        "confirm: 204",
+        "challenge: CUSTOM_CHALLENGE EMAIL_OTP",
+        "SIGNED_IN",
         "SIGNED_IN",
     ]
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from jose import jwt
 
 from app.cognito.context import UserContext
-from app.cognito.error_map import translate
+from app.cognito.error_map import token_operation, translate
 from app.cognito.models import Challenge, CodeDelivery, CognitoUser, SignUpResult, Tokens
 from app.cognito.secret_hash import secret_hash
+from app.cognito.srp import SrpClient
 from app.errors import ApiError, ErrorCode
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 T = TypeVar("T")
+logger = logging.getLogger("app.cognito")
 AuthOutcome = Tokens | Challenge
 
 
@@ -68,11 +71,19 @@ class CognitoGateway:
     """The only code that calls cognito-idp; returns plain types and raises ApiError only."""
 
     def __init__(
-        self, client: CognitoIdentityProviderClient, client_id: str, client_secret: str | None
+        self,
+        client: CognitoIdentityProviderClient,
+        client_id: str,
+        client_secret: str | None,
+        *,
+        pool_id: str = "",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
         self._client_id = client_id
         self._client_secret = client_secret
+        self._pool_id = pool_id  # the SRP proof signs over it
+        self._clock = clock
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CognitoGateway:
@@ -85,7 +96,9 @@ class CognitoGateway:
         else:
             configured = settings.cognito_client_secret
             secret = configured.get_secret_value() if configured is not None else None
-        return cls(client, settings.cognito_client_id, secret)
+        return cls(
+            client, settings.cognito_client_id, secret, pool_id=settings.cognito_user_pool_id
+        )
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -109,6 +122,14 @@ class CognitoGateway:
             return call()
         except (ClientError, BotoCoreError) as exc:
             raise translate(operation, exc) from None
+
+    @staticmethod
+    def _call_as_user(operation: str, call: Callable[[], T]) -> T:
+        """_call for access-token calls whose NotAuthorizedException may be the token's refusal."""
+        try:
+            return call()
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(token_operation(operation, exc), exc) from None
 
     # --- registration ---------------------------------------------------------------------------
 
@@ -167,6 +188,69 @@ class CognitoGateway:
         )
         return _outcome(response)
 
+    def sign_in_adaptive(
+        self,
+        email: str,
+        password: str,
+        context: UserContext | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> AuthOutcome:
+        """CUSTOM_AUTH: prove the password by SRP; then tokens, or the risk trigger's challenge.
+
+        `metadata` (sourceIp, deviceId) goes with the password proof, the call whose
+        ClientMetadata Cognito hands to the define/create/verify and post-authentication triggers.
+        """
+        username = normalize_email(email)
+        srp = SrpClient.start()
+        kwargs: dict[str, Any] = {
+            "ClientId": self._client_id,
+            "AuthFlow": "CUSTOM_AUTH",
+            "AuthParameters": {
+                "USERNAME": username,
+                "CHALLENGE_NAME": "SRP_A",
+                "SRP_A": srp.srp_a,
+                **self._hash(username),
+            },
+        }
+        if context is not None:
+            kwargs["UserContextData"] = context.as_param()
+        started = self._call(
+            "InitiateAuth:CUSTOM_AUTH", lambda: self._client.initiate_auth(**kwargs)
+        )
+        if started.get("ChallengeName") != "PASSWORD_VERIFIER":
+            return _outcome(started)  # the trigger decided otherwise: hand it on as it is
+        params = started.get("ChallengeParameters", {})
+        user_id = params.get("USER_ID_FOR_SRP", "")
+        try:
+            claim = srp.password_claim(
+                pool_id=self._pool_id,
+                user_id_for_srp=user_id,
+                password=password,
+                salt_hex=params["SALT"],
+                srp_b_hex=params["SRP_B"],
+                secret_block=params["SECRET_BLOCK"],
+                now=self._clock(),
+            )
+        except (KeyError, ValueError):
+            # Parameters no real Cognito sends: never answer them with a guess.
+            raise ApiError(ErrorCode.UPSTREAM_ERROR) from None
+        # AWS hashes the answer over the internal username the challenge named, not the email.
+        answer: dict[str, Any] = {
+            "ClientId": self._client_id,
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "Session": started.get("Session", ""),
+            "ChallengeResponses": {"USERNAME": user_id, **claim, **self._hash(user_id)},
+        }
+        if context is not None:
+            answer["UserContextData"] = context.as_param()
+        if metadata:
+            answer["ClientMetadata"] = metadata
+        response = self._call(
+            "RespondToAuthChallenge:PASSWORD_VERIFIER",
+            lambda: self._client.respond_to_auth_challenge(**answer),
+        )
+        return _outcome(response)
+
     def respond_to_challenge(
         self,
         challenge_name: str,
@@ -174,6 +258,7 @@ class CognitoGateway:
         username: str,
         answers: dict[str, str],
         context: UserContext | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> AuthOutcome:
         """Answer a challenge; SECRET_HASH is over the internal username the challenge named."""
         kwargs: dict[str, Any] = {
@@ -184,19 +269,26 @@ class CognitoGateway:
         }
         if context is not None:
             kwargs["UserContextData"] = context.as_param()
+        if metadata:
+            kwargs["ClientMetadata"] = metadata
         response = self._call(
             "RespondToAuthChallenge", lambda: self._client.respond_to_auth_challenge(**kwargs)
         )
         return _outcome(response)
 
-    def refresh(self, username: str, refresh_token: str) -> Tokens:
+    def refresh(
+        self, username: str, refresh_token: str, context: UserContext | None = None
+    ) -> Tokens:
         """REFRESH_TOKEN_AUTH; `username` is the internal username (UUID), as AWS hashes it."""
-        params = {"REFRESH_TOKEN": refresh_token, **self._hash(username)}
+        kwargs: dict[str, Any] = {
+            "ClientId": self._client_id,
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": refresh_token, **self._hash(username)},
+        }
+        if context is not None:
+            kwargs["UserContextData"] = context.as_param()
         response = self._call(
-            "InitiateAuth:REFRESH_TOKEN_AUTH",
-            lambda: self._client.initiate_auth(
-                ClientId=self._client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params
-            ),
+            "InitiateAuth:REFRESH_TOKEN_AUTH", lambda: self._client.initiate_auth(**kwargs)
         )
         result = response.get("AuthenticationResult")
         if result is None:
@@ -209,16 +301,34 @@ class CognitoGateway:
         self._call("GlobalSignOut", lambda: self._client.global_sign_out(AccessToken=access_token))
 
     def revoke_refresh_token(self, refresh_token: str) -> bool:
-        """RevokeToken; False when Cognito refused it (already invalid), which callers ignore."""
+        """RevokeToken; False when nothing was revoked (already invalid), which callers ignore."""
         kwargs: dict[str, Any] = {"Token": refresh_token, "ClientId": self._client_id}
         if self._client_secret is not None:
             kwargs["ClientSecret"] = self._client_secret
         try:
-            self._call("RevokeToken", lambda: self._client.revoke_token(**kwargs))
-        except ApiError as exc:
-            if exc.code is ErrorCode.REFRESH_TOKEN_INVALID:
+            self._client.revoke_token(**kwargs)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            if error.get("Code") == "UnauthorizedException":
+                # Cognito refused this app client's own credentials: a wrong or rotated client
+                # secret, which breaks every call that needs it. The user is still signed out
+                # (GlobalSignOut ran first), so only the operator is told; no traceback, which
+                # would add nothing but request data.
+                logger.error(  # noqa: TRY400
+                    "RevokeToken refused the app client's credentials; check the client secret",
+                    extra={
+                        "operation": "RevokeToken",
+                        "aws_error": "UnauthorizedException",
+                        "aws_request_id": exc.response.get("ResponseMetadata", {}).get("RequestId"),
+                    },
+                )
                 return False
-            raise
+            translated = translate("RevokeToken", exc)
+            if translated.code is ErrorCode.REFRESH_TOKEN_INVALID:
+                return False
+            raise translated from None
+        except BotoCoreError as exc:
+            raise translate("RevokeToken", exc) from None
         return True
 
     # --- passwords ------------------------------------------------------------------------------
@@ -242,7 +352,7 @@ class CognitoGateway:
 
     def change_password(self, access_token: str, previous: str, proposed: str) -> None:
         """Change the signed-in user's password."""
-        self._call(
+        self._call_as_user(
             "ChangePassword",
             lambda: self._client.change_password(
                 AccessToken=access_token, PreviousPassword=previous, ProposedPassword=proposed
@@ -261,7 +371,7 @@ class CognitoGateway:
         self, access_token: str, attributes: dict[str, str]
     ) -> list[CodeDelivery]:
         """Update attributes; a new email gets a verification code (and applies once verified)."""
-        response = self._call(
+        response = self._call_as_user(
             "UpdateUserAttributes",
             lambda: self._client.update_user_attributes(
                 AccessToken=access_token,
@@ -313,6 +423,43 @@ class CognitoGateway:
         """Delete the signed-in user's account."""
         self._call("DeleteUser", lambda: self._client.delete_user(AccessToken=access_token))
 
+    def resend_email_verification(self, access_token: str) -> CodeDelivery | None:
+        """Send a new code to verify the email (the pending new one, if any)."""
+        response = self._call(
+            "GetUserAttributeVerificationCode",
+            lambda: self._client.get_user_attribute_verification_code(
+                AccessToken=access_token, AttributeName="email"
+            ),
+        )
+        return _delivery(response.get("CodeDeliveryDetails"))
+
+    # --- MFA_SETUP: enrolling an authenticator during sign-in -----------------------------------
+
+    def associate_totp_for_challenge(self, session: str) -> tuple[str, str]:
+        """AssociateSoftwareToken with an MFA_SETUP session: (secret, the session to go on with)."""
+        response = self._call(
+            "AssociateSoftwareToken:Session",
+            lambda: self._client.associate_software_token(Session=session),
+        )
+        # AWS hands back a new session; use it for VerifySoftwareToken.
+        return response["SecretCode"], response.get("Session") or session
+
+    def verify_totp_for_challenge(self, session: str, code: str, device_name: str) -> str:
+        """VerifySoftwareToken with the session; returns the session to answer MFA_SETUP with."""
+        response = self._call(
+            "VerifySoftwareToken:Session",
+            lambda: self._client.verify_software_token(
+                Session=session, UserCode=code, FriendlyDeviceName=device_name
+            ),
+        )
+        if response.get("Status") != "SUCCESS":
+            raise ApiError(ErrorCode.INVALID_CODE)
+        next_session = response.get("Session")
+        if not next_session:
+            # RespondToAuthChallenge(MFA_SETUP) needs the session VerifySoftwareToken returns.
+            raise ApiError(ErrorCode.UPSTREAM_ERROR)
+        return next_session
+
 
 def _outcome(response: Any) -> AuthOutcome:  # noqa: ANN401  # InitiateAuth/RespondToAuthChallenge
     result = response.get("AuthenticationResult")
@@ -349,6 +496,9 @@ def _tokens(result: AuthenticationResultTypeTypeDef, *, expect_refresh: bool) ->
 
 def _lifetime(access_token: str) -> int:
     # Some backends omit ExpiresIn; the token's own exp - iat is then the lifetime. The token was
-    # just issued by Cognito over TLS, so reading its claims unverified is safe here.
+    # just issued by Cognito over TLS, so reading its claims unverified is safe here. Imported
+    # here: python-jose loads cryptography's X.509 modules, a cold-start cost for a rare path.
+    from jose import jwt
+
     claims = jwt.get_unverified_claims(access_token)
     return int(claims.get("exp", 0)) - int(claims.get("iat", 0))

@@ -1,26 +1,24 @@
-"""Registration, confirmation, sign-in and its challenges, refresh, password reset, sign-out."""
+"""Registration, confirmation, sign-in, refresh, password reset and sign-out."""
 
 from __future__ import annotations
 
-import json
+import logging
 
 from fastapi import APIRouter, Response, status
-from jose import jwt
 from starlette.concurrency import run_in_threadpool
 
 from app.client_context import UserContextDep
-from app.cognito.models import Challenge, CodeDelivery, Tokens
+from app.cognito.models import CodeDelivery
 from app.deps import GatewayDep, SettingsDep, VerifierDep
 from app.errors import ApiError, ErrorCode, error_responses
 from app.password_policy import enforce_policy
+from app.routers.next_step import sign_in_answer
 from app.schemas import (
     AcceptedOut,
-    ChallengeIn,
     ChallengeOut,
     CodeDeliveryOut,
     ConfirmIn,
     ForgotPasswordIn,
-    NextStep,
     RefreshedTokensOut,
     RefreshIn,
     RegisterIn,
@@ -33,6 +31,7 @@ from app.schemas import (
     SignOutIn,
     TokensOut,
 )
+from app.sign_in_metadata import SignInMetadataDep
 from app.tokens.deps import AccessToken
 
 E = ErrorCode
@@ -41,24 +40,7 @@ _TOKEN = (E.NOT_AUTHENTICATED, E.INVALID_TOKEN, E.TOKEN_KEYS_UNAVAILABLE)
 RESET_ACCEPTED = "If an account with a verified email exists, a reset code was sent to it."
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-# What POST /auth/challenge needs for each challenge, and the Cognito response key it maps to.
-EXPECTED = {
-    "NEW_PASSWORD_REQUIRED": ["new_password"],
-    "SMS_MFA": ["code"],
-    "SOFTWARE_TOKEN_MFA": ["code"],
-    "EMAIL_OTP": ["code"],
-    "SELECT_MFA_TYPE": ["mfa_type"],
-    "MFA_SETUP": ["code"],
-    "CUSTOM_CHALLENGE": ["answer"],
-}
-_CODE_KEYS = {
-    "SMS_MFA": "SMS_MFA_CODE",
-    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
-    "EMAIL_OTP": "EMAIL_OTP_CODE",
-}
-# Challenge parameters that are protocol internals, not for clients.
-_PRIVATE_PARAMETERS = {"SECRET_BLOCK", "SRP_B", "SALT", "USER_ID_FOR_SRP", "USERNAME"}
+logger = logging.getLogger("app.auth")
 
 
 def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
@@ -76,53 +58,15 @@ def _masked_email_delivery(email: str) -> CodeDeliveryOut:
     )
 
 
-def _internal_username(access_token: str) -> str:
-    # Just issued by Cognito; the claim tells the client which username REFRESH_TOKEN_AUTH's
-    # SECRET_HASH must be computed over (the UUID, not the email).
-    return str(jwt.get_unverified_claims(access_token).get("username", ""))
-
-
-def _sign_in_answer(outcome: Tokens | Challenge) -> TokensOut | ChallengeOut:
-    if isinstance(outcome, Tokens):
-        if outcome.refresh_token is None:  # sign-in always returns one; refuse to pretend
-            raise ApiError(ErrorCode.UPSTREAM_ERROR)
-        return TokensOut(
-            access_token=outcome.access_token,
-            id_token=outcome.id_token,
-            refresh_token=outcome.refresh_token,
-            token_type=outcome.token_type,
-            expires_in=outcome.expires_in,
-            username=_internal_username(outcome.access_token),
-        )
-    params = outcome.parameters
-    required: list[str] = []
-    if "requiredAttributes" in params:
-        try:
-            names = json.loads(params["requiredAttributes"])
-        except ValueError:
-            names = []
-        required = [str(n).removeprefix("userAttributes.") for n in names]
-    return ChallengeOut(
-        next_step=NextStep(
-            challenge_name=outcome.name,
-            session=outcome.session,
-            username=params.get("USER_ID_FOR_SRP") or params.get("USERNAME") or "",
-            expected=EXPECTED.get(outcome.name, []) + (["attributes"] if required else []),
-            required_attributes=required,
-            parameters={
-                k: v
-                for k, v in params.items()
-                if k not in _PRIVATE_PARAMETERS and k != "requiredAttributes"
-            },
-        )
-    )
-
-
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(
-        E.EMAIL_ALREADY_REGISTERED, E.PASSWORD_POLICY, E.INVALID_PARAMETER, *_UNAVAILABLE
+        E.EMAIL_ALREADY_REGISTERED,
+        E.EMAIL_DOMAIN_NOT_ALLOWED,
+        E.PASSWORD_POLICY,
+        E.INVALID_PARAMETER,
+        *_UNAVAILABLE,
     ),
 )
 def register(
@@ -173,71 +117,41 @@ def resend_code(body: ResendCodeIn, gateway: GatewayDep, context: UserContextDep
 @router.post(
     "/signin",
     response_model=SignInOut,
-    responses=error_responses(E.BAD_CREDENTIALS, E.USER_NOT_CONFIRMED, *_UNAVAILABLE),
-)
-def sign_in(
-    body: SignInIn, gateway: GatewayDep, context: UserContextDep
-) -> TokensOut | ChallengeOut:
-    """Sign in with email and password: tokens, or the next step (a challenge to answer)."""
-    return _sign_in_answer(gateway.sign_in_with_password(body.email, body.password, context))
-
-
-@router.post(
-    "/challenge",
-    response_model=SignInOut,
     responses=error_responses(
-        E.CHALLENGE_SESSION_INVALID,
-        E.CHALLENGE_ANSWER_MISSING,
-        E.INVALID_CODE,
-        E.PASSWORD_POLICY,
-        E.INVALID_PARAMETER,
+        E.BAD_CREDENTIALS,
+        E.USER_NOT_CONFIRMED,
+        E.USER_BLOCKED,
+        E.PASSWORD_RESET_REQUIRED,
         *_UNAVAILABLE,
     ),
 )
-def answer_challenge(
-    body: ChallengeIn, gateway: GatewayDep, settings: SettingsDep, context: UserContextDep
+def sign_in(
+    body: SignInIn,
+    gateway: GatewayDep,
+    settings: SettingsDep,
+    context: UserContextDep,
+    metadata: SignInMetadataDep,
 ) -> TokensOut | ChallengeOut:
-    """Answer the challenge in `next_step`: tokens, or the next step."""
-    answers = _challenge_answers(body, settings)
-    outcome = gateway.respond_to_challenge(
-        body.challenge_name, body.session, body.username, answers, context
-    )
-    return _sign_in_answer(outcome)
+    """Sign in with email and password: tokens, or the next step (a challenge to answer).
 
-
-def _challenge_answers(body: ChallengeIn, settings: SettingsDep) -> dict[str, str]:
-    name = body.challenge_name
-    if name == "NEW_PASSWORD_REQUIRED":
-        if body.new_password is None:
-            raise ApiError(ErrorCode.CHALLENGE_ANSWER_MISSING)
-        enforce_policy(body.new_password, settings, "new_password")
-        answers = {"NEW_PASSWORD": body.new_password}
-        answers |= {f"userAttributes.{k}": v for k, v in body.attributes.items()}
-        return answers
-    if name in _CODE_KEYS:
-        if body.code is None:
-            raise ApiError(ErrorCode.CHALLENGE_ANSWER_MISSING)
-        return {_CODE_KEYS[name]: body.code}
-    if name == "SELECT_MFA_TYPE":
-        if body.mfa_type is None:
-            raise ApiError(ErrorCode.CHALLENGE_ANSWER_MISSING)
-        return {"ANSWER": body.mfa_type}
-    if name == "CUSTOM_CHALLENGE":
-        if body.answer is None:
-            raise ApiError(ErrorCode.CHALLENGE_ANSWER_MISSING)
-        return {"ANSWER": body.answer}
-    # MFA_SETUP needs an authenticator enrolled against the session first; this pool's MFA is
-    # optional (users enrol while signed in, via /me/mfa), so Cognito never asks for it here.
-    raise ApiError(ErrorCode.INVALID_PARAMETER)
+    With SIGN_IN_FLOW=adaptive, a sign-in from a new device or network, or at an unusual hour,
+    answers with a CUSTOM_CHALLENGE: a one-time code emailed to the user. Send `X-Device-Id`
+    (a stable opaque identifier of the browser or app) so that a known device is recognised.
+    """
+    if settings.sign_in_flow == "adaptive":
+        outcome = gateway.sign_in_adaptive(body.email, body.password, context, metadata)
+    else:
+        outcome = gateway.sign_in_with_password(body.email, body.password, context)
+    return sign_in_answer(outcome)
 
 
 @router.post(
     "/refresh",
     responses=error_responses(E.REFRESH_TOKEN_INVALID, *_UNAVAILABLE),
 )
-def refresh(body: RefreshIn, gateway: GatewayDep) -> RefreshedTokensOut:
+def refresh(body: RefreshIn, gateway: GatewayDep, context: UserContextDep) -> RefreshedTokensOut:
     """New access and ID tokens from a refresh token (the refresh token itself is unchanged)."""
-    tokens = gateway.refresh(body.username, body.refresh_token)
+    tokens = gateway.refresh(body.username, body.refresh_token, context)
     return RefreshedTokensOut(
         access_token=tokens.access_token,
         id_token=tokens.id_token,

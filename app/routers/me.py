@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.cognito.models import CognitoUser
 from app.deps import GatewayDep
 from app.errors import ErrorCode, error_responses
+from app.profile import ProfileStore
 from app.schemas import MeOut
 from app.tokens.claims import AccessClaims
 from app.tokens.deps import AccessToken
@@ -42,8 +43,13 @@ def me_from_user(user: CognitoUser, claims: AccessClaims) -> MeOut:
         E.UPSTREAM_ERROR,
     ),
 )
-async def read_me(token: AccessToken, gateway: GatewayDep) -> MeOut:
-    """The user behind the bearer access token, with their attributes and groups."""
+async def read_me(token: AccessToken, gateway: GatewayDep, request: Request) -> MeOut:
+    """The user behind the bearer access token: attributes, groups and platform profile."""
     # GetUser also makes Cognito re-check the token: a signed-out token is refused here.
     user = await run_in_threadpool(gateway.get_user, token.token)
-    return me_from_user(user, token.claims)
+    me = me_from_user(user, token.claims)
+    profiles: ProfileStore | None = request.app.state.profiles
+    if profiles is not None:
+        # Users an administrator created never passed PostConfirmation: created on first sight.
+        me.profile = await run_in_threadpool(profiles.get_or_create, me.sub, user.attributes)
+    return me

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from local_cognito.aws_layer import INVALID_CODE
@@ -28,6 +30,7 @@ def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
         raise AwsError("UsernameExistsException", "An account with the given email already exists.")
     attributes = pairs(call.params.get("UserAttributes"))
     attributes.setdefault("email", call.params["Username"])
+    internal_username = str(uuid.uuid4())
     decision = layer.triggers.invoke(
         "PreSignUp_SignUp",
         pool,
@@ -38,6 +41,7 @@ def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
             "validationData": pairs(call.params.get("ValidationData")),
             "clientMetadata": call.params.get("ClientMetadata") or {},
             "username": call.params["Username"],
+            "user_name": internal_username,
         },
     )
     reply = layer.forward(call)
@@ -45,6 +49,10 @@ def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
         return reply
     payload = reply.payload()
     user = pool.users.get(payload.get("UserSub", "")) or pool._get_user(call.params["Username"])
+    if pool.extended_config.get("UsernameAttributes"):
+        # The user the trigger was told about is the user that exists (moto drew its own id).
+        rename_user(pool, user, internal_username)
+        payload["UserSub"] = internal_username
     if decision.get("autoVerifyEmail"):
         user.update_attributes([{"Name": "email_verified", "Value": "true"}])
     if decision.get("autoConfirmUser"):
@@ -55,6 +63,69 @@ def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
     # moto generates no code; AWS emails one.
     payload["CodeDeliveryDetails"] = layer.send_code(pool, user, "signup")
     return Reply.json(200, payload)
+
+
+def rename_user(pool: Any, user: Any, internal_username: str) -> None:  # a moto pool and user
+    """Give a new email-as-username user the internal username (= sub) AWS would have drawn."""
+    del pool.users[user.username]
+    user.id = user.username = internal_username
+    user.update_attributes([{"Name": "sub", "Value": internal_username}])
+    pool.users[internal_username] = user
+
+
+def admin_create_user(layer: AwsBehaviourLayer, call: Call) -> Reply:
+    """AdminCreateUser: PreSignUp_AdminCreateUser first, and the invitation in the outbox."""
+    pool = layer.pool_by_id(call.params.get("UserPoolId", ""))
+    username = layer.canonical_username(pool, str(call.params.get("Username", "")))
+    call.params["Username"] = username
+    resend = call.params.get("MessageAction") == "RESEND"
+    attributes = pairs(call.params.get("UserAttributes"))
+    if pool.extended_config.get("UsernameAttributes"):
+        attributes.setdefault("email", username)
+    decision: dict[str, Any] = {}
+    if not resend:
+        decision = layer.triggers.invoke(
+            "PreSignUp_AdminCreateUser",
+            pool,
+            None,
+            None,
+            {
+                "userAttributes": attributes,
+                "validationData": pairs(call.params.get("ValidationData")),
+                "clientMetadata": call.params.get("ClientMetadata") or {},
+                "username": username,
+            },
+        )
+    # moto creates a user with no password when none is given; AWS generates one and emails it.
+    temporary = str(call.params.get("TemporaryPassword") or temporary_password())
+    call.params["TemporaryPassword"] = temporary
+    reply = layer.forward(call)
+    if reply.status != 200:
+        return reply
+    user = pool._get_user(username)
+    if decision.get("autoVerifyEmail") and user is not None:
+        user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+    email = attributes.get("email", "")
+    if call.params.get("MessageAction") != "SUPPRESS" and email and user is not None:
+        template = (pool.extended_config.get("AdminCreateUserConfig") or {}).get(
+            "InviteMessageTemplate"
+        ) or {}
+        body = template.get(
+            "EmailMessage", "Your username is {username} and temporary password is {####}."
+        )
+        layer.outbox.send(
+            email,
+            template.get("EmailSubject", "Your temporary password"),
+            body.replace("{username}", email).replace("{####}", temporary),
+            temporary,
+            "invitation",
+        )
+    return reply
+
+
+def temporary_password() -> str:
+    """A temporary password that meets the seed's policy (upper, lower, digit, symbol, 8+)."""
+    return f"Tmp-{secrets.token_urlsafe(9)}-a1A!"
 
 
 def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:

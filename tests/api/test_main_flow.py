@@ -50,7 +50,9 @@ def test_register_confirm_signin_me_refresh_signout(
     auth = {"Authorization": f"Bearer {tokens['access_token']}"}
     me = client.get("/me", headers=auth)
     assert me.status_code == 200
-    assert me.json() == {
+    shown = me.json()
+    profile = shown.pop("profile")
+    assert shown == {
         "sub": user_sub,
         "username": user_sub,
         "email": email,
@@ -59,6 +61,21 @@ def test_register_confirm_signin_me_refresh_signout(
         "family_name": "L",
         "groups": [],
     }
+    # PostConfirmation made the platform profile; PostAuthentication stamped the sign-in.
+    assert profile["first_name"] == "Ada"
+    assert profile["last_name"] == "L"
+    assert profile["preferences"] == {
+        "default_image_size": "medium",
+        "watermark_enabled": False,
+        "watermark_text": "",
+    }
+    assert profile["statistics"] == {
+        "total_images": 0,
+        "total_storage_used": 0,
+        "last_upload_at": None,
+    }
+    assert profile["last_login_at"] is not None
+    assert profile["created_at"] <= profile["last_login_at"] == profile["updated_at"]
 
     refreshed = client.post(
         "/auth/refresh",

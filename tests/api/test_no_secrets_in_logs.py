@@ -19,6 +19,10 @@ def test_a_whole_session_logs_no_credentials(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # As LOG_LEVEL=DEBUG does for the service and the triggers (botocore stays pinned at WARNING:
+    # its DEBUG records are whole request bodies).
+    for name in ("app", "cognito-triggers"):
+        caplog.set_level(logging.DEBUG, logger=name)
     email = new_email()
     client.post("/auth/register", json={"email": email, "password": PASSWORD})
     message = cognito.outbox.latest(email)

@@ -26,6 +26,7 @@ def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "COGNITO_CLIENT_ID" in str(raised.value)
 
 
+@pytest.mark.parametrize("environment", ["production", "staging"])
 @pytest.mark.parametrize(
     ("env", "named"),
     [
@@ -36,16 +37,27 @@ def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
             {"COGNITO_JWKS_URL": "http://127.0.0.1:9229/pool/.well-known/jwks.json"},
             "COGNITO_JWKS_URL",
         ),
+        (
+            {
+                "COGNITO_JWKS_URL": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other/"
+                ".well-known/jwks.json"
+            },
+            "COGNITO_JWKS_URL",
+        ),
+        (
+            {"COGNITO_ISSUER": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other"},
+            "COGNITO_ISSUER",
+        ),
         ({"CORS_ORIGINS": "*"}, "CORS_ORIGINS"),
         ({"CLOCK_LEEWAY_SECONDS": "-1"}, "CLOCK_LEEWAY_SECONDS"),
     ],
 )
 def test_inconsistent_settings_stop_start_up(
-    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str, environment: str
 ) -> None:
     monkeypatch.setenv("COGNITO_USER_POOL_ID", POOL)
     monkeypatch.setenv("COGNITO_CLIENT_ID", "client")
-    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("ENVIRONMENT", environment)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as raised:
@@ -62,3 +74,15 @@ def test_the_emulator_jwks_is_fine_outside_production(monkeypatch: pytest.Monkey
     settings = load_settings()
     assert settings.cors_origins == ["http://localhost:3000", "https://app.example.com"]
     assert settings.client_ids == ("client",)
+
+
+def test_a_deployed_service_accepts_the_pools_own_aws_endpoints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    issuer = f"https://cognito-idp.eu-west-1.amazonaws.com/{POOL}"
+    monkeypatch.setenv("COGNITO_USER_POOL_ID", POOL)
+    monkeypatch.setenv("COGNITO_CLIENT_ID", "client")
+    monkeypatch.setenv("ENVIRONMENT", "staging")
+    monkeypatch.setenv("COGNITO_ISSUER", issuer)
+    monkeypatch.setenv("COGNITO_JWKS_URL", f"{issuer}/.well-known/jwks.json")
+    assert load_settings().cognito_issuer == issuer
