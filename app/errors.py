@@ -57,6 +57,9 @@ class ErrorCode(StrEnum):
     INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
     FORBIDDEN = "FORBIDDEN"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+    CODE_ATTEMPTS_EXCEEDED = "CODE_ATTEMPTS_EXCEEDED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    CORS_REJECTED = "CORS_REJECTED"
     TOKEN_KEYS_UNAVAILABLE = "TOKEN_KEYS_UNAVAILABLE"
     TOKEN_REVOCATION_UNAVAILABLE = "TOKEN_REVOCATION_UNAVAILABLE"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -99,6 +102,18 @@ ERROR_TABLE: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.INSUFFICIENT_SCOPE: (403, "The token lacks a required scope."),
     ErrorCode.FORBIDDEN: (403, "The token's user is not allowed to do this."),
     ErrorCode.TOO_MANY_REQUESTS: (429, "Too many requests; retry later."),
+    ErrorCode.CODE_ATTEMPTS_EXCEEDED: (
+        429,
+        "Too many wrong codes; request a new code, or wait before trying again.",
+    ),
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: (
+        415,
+        "Send the body as JSON (Content-Type: application/json).",
+    ),
+    ErrorCode.CORS_REJECTED: (
+        400,
+        "This cross-origin request is not allowed (origin, method or headers).",
+    ),
     ErrorCode.TOKEN_KEYS_UNAVAILABLE: (503, "Token keys are unavailable; retry later."),
     ErrorCode.TOKEN_REVOCATION_UNAVAILABLE: (
         503,
@@ -197,8 +212,21 @@ async def _keys_unavailable(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(code, request, headers={"Retry-After": retry_after})
 
 
+def _body_is_not_json(request: Request) -> bool:
+    """A body was sent, but not as JSON (FastAPI then reports the whole body as invalid)."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    sent = request.headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in request.headers
+    )
+    return sent and media != "application/json" and not media.endswith("+json")
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if _body_is_not_json(request) and any(
+        tuple(error.get("loc", ()))[:1] == ("body",) for error in exc.errors()
+    ):
+        return problem_response(ErrorCode.UNSUPPORTED_MEDIA_TYPE, request)
     # Field paths and pydantic's messages only: the offending input (maybe a password) is dropped.
     errors = []
     for error in exc.errors():

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cognito.gateway import CognitoGateway
 from app.cognito.identity import IdentityGateway
+from app.cors import ProblemCorsMiddleware
 from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.observability import RequestIdMiddleware, configure_logging
@@ -124,10 +124,9 @@ def create_app(
     app.include_router(me.router)
     app.include_router(account.router)
     app.include_router(credentials.router)
-    app.add_middleware(NoStoreMiddleware)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCorsMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[
@@ -140,6 +139,8 @@ def create_app(
             allow_credentials=False,  # bearer tokens, no cookies
             max_age=600,
         )
+    # Outside CORS, so that preflight answers are marked no-store too.
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
     _add_problem_schema(app)
     return app

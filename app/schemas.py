@@ -282,7 +282,7 @@ class MeOut(BaseModel):
     profile: ProfileOut | None = Field(
         default=None,
         description="The platform profile (preferences, statistics, last sign-in); null when "
-        "the service has no platform table (PLATFORM_TABLE_NAME).",
+        "the service has no platform table (PLATFORM_TABLE_NAME) or cannot read it just now.",
     )
 
 

@@ -9,7 +9,7 @@ the signing keys come inline (COGNITO_JWKS_JSON) and the client secret from the 
 so nothing goes to the network: on AWS, init also fetches the JWKS and calls
 DescribeUserPoolClient (a round trip each). The event is GET /me with a correctly signed but
 expired access token: routing, middleware, the verifier's RS256 check and a problem+json 401,
-and no AWS call. Medians over the rounds; target (issue 6): import ratio <= 1.3.
+and no AWS call. Medians over the rounds; target: import ratio <= 1.3.
 Run: python bench/cold_start.py [--rounds N]
 """
 

@@ -7,7 +7,7 @@ else a small asyncio keep-alive load generator (bench/_loadgen.py). Both routes 
 same request, Authorization header included, so the ratio is the cost of verifying the token
 and nothing else; a bare run without the header is printed for information. Two servers run,
 one per route order (routing tries routes in turn), and runs alternate over several rounds;
-the ratio is the median of the rounds' geometric means of both orders. Target (issue 3): >= 0.9.
+the ratio is the median of the rounds' geometric means of both orders. Target: >= 0.9.
 Run: python bench/me_throughput.py
 """
 

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in bench/ in turn, then one summary of the figures vs targets.
 
-Runs the issue-3 benchmarks (verify_cost, me_throughput, jwks_fetches), cold_start.py when it
+Runs the token benchmarks (verify_cost, me_throughput, jwks_fetches), cold_start.py when it
 is there, and any other bench/*.py that has a main(); each main() prints its own rounds and
 returns its figures. Exits 0 unless --strict is given and a target is missed (benchmarks on a
 shared machine are noisy: the figures are for people, not a gate).
@@ -58,7 +58,7 @@ TARGETS: dict[str, list[Target]] = {
     ],
     "cold_start": [
         Target("import_ratio", "Lambda handler import ÷ import fastapi, mangum", "<=", 1.3,
-               "cold-start cost of the service (issue 6)"),
+               "cold-start cost of the service"),
     ],
 }  # fmt: skip
 _NOT_BENCHMARKS = {"run_all", "me_app"}

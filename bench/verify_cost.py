@@ -1,6 +1,6 @@
 """Per-verify cost: new token and warm (cached) token against a bare cryptography RS256 verify.
 
-Floor (the issue's): the least code that checks a token's RS256 signature with `cryptography`:
+Floor: the least code that checks a token's RS256 signature with `cryptography`:
 split off the signature, base64url-decode it, `RSAPublicKey.verify` (key built once). Two more
 floors are printed: the verify call alone on pre-split inputs, and the same bare check hashing
 with hashlib and verifying prehashed, the trick the verifier itself uses (1 µs cheaper than
@@ -8,7 +8,7 @@ letting cryptography hash). New-token verifies use distinct tokens, so none is s
 cache. The verifier is awaited in a loop inside one coroutine, as a route's dependency awaits
 it, driven without an event loop (the path never suspends). Floor and verifier alternate in
 small batches over many rounds, so a noisy neighbour hits both alike; ratios are medians of the
-per-round ratios. Targets (issue 3): new ÷ floor <= 1.5; warm <= 3 µs. python-jose with the JWK
+per-round ratios. Targets: new ÷ floor <= 1.5; warm <= 3 µs. python-jose with the JWK
 dict per call (the seed's pattern) is printed as the naive baseline.
 Run: python bench/verify_cost.py
 """

@@ -20,7 +20,14 @@ def main() -> None:
         "--cognito-port", type=int, default=int(os.environ.get("LOCAL_COGNITO_PORT", "9229"))
     )
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Only the local Cognito's own lines (the outbox) get this plain handler: the API and the
+    # triggers log JSON through their own, and a root handler would print each of theirs twice.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    local_logger = logging.getLogger("local_cognito")
+    local_logger.addHandler(handler)
+    local_logger.setLevel(logging.INFO)
+    local_logger.propagate = False
 
     cognito = start(port=args.cognito_port)
     os.environ.update(cognito.settings_env())

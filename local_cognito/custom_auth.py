@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.cognito.srp import N
+from local_cognito.ops.sign_up import confirm_user
 from local_cognito.srp_verifier import SrpChallenge
 from local_cognito.wire import AwsError, Call, Reply
 
@@ -23,6 +24,46 @@ if TYPE_CHECKING:
 BAD_CREDENTIALS = "Incorrect username or password."
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105  # a challenge name
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # noqa: S105  # a challenge name
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105  # a challenge name
+
+
+def _after_password(user: Any) -> str | None:  # a moto user
+    """The challenge the account requires once its password is proven, as AWS asks it.
+
+    Raises:
+        AwsError: UserNotConfirmedException, PasswordResetRequiredException.
+    """
+    status = user.status.value
+    if status == "UNCONFIRMED":
+        raise AwsError("UserNotConfirmedException", "User is not confirmed.")
+    if status == "RESET_REQUIRED":
+        raise AwsError("PasswordResetRequiredException", "Password reset required for the user")
+    if status == "FORCE_CHANGE_PASSWORD":
+        return NEW_PASSWORD_REQUIRED
+    if user.software_token_mfa_enabled and user.preferred_mfa_setting == SOFTWARE_TOKEN_MFA:
+        return SOFTWARE_TOKEN_MFA
+    return None
+
+
+def _follow_up_parameters(session: AuthSession) -> dict[str, str]:
+    names = {"USER_ID_FOR_SRP": session.user_name, "USERNAME": session.user_name}
+    if session.challenge == NEW_PASSWORD_REQUIRED:
+        return {**names, "userAttributes": "{}", "requiredAttributes": "[]"}
+    return names
+
+
+def totp_matches(code: str) -> bool:
+    """Whether an authenticator code is valid now (moto's one TOTP secret, as the layer uses)."""
+    from cryptography.hazmat.primitives.twofactor import InvalidToken
+    from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
+    from moto.cognitoidp.utils import cognito_totp, verify_totp
+
+    try:
+        verify_totp(cognito_totp(COGNITO_TOTP_MFA_SECRET), code.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 @dataclass(slots=True)
@@ -187,9 +228,24 @@ class CustomAuthFlow:
                 and big_a is not None
                 and srp.verify(pool.id, session.user_name, big_a, _strings(responses))
             )
-            if correct and user is not None and user.status.value == "UNCONFIRMED":
-                raise AwsError("UserNotConfirmedException", "User is not confirmed.")
+            if correct and user is not None:
+                follow_up = _after_password(user)
+                if follow_up is not None:
+                    # What the account itself requires comes next, and then tokens: AWS does not
+                    # consult DefineAuthChallenge again (so no emailed code after these).
+                    session.challenge = follow_up
+                    return self._challenge_reply(session, _follow_up_parameters(session))
             session.history.append(_entry(PASSWORD_VERIFIER, correct))
+        elif name == NEW_PASSWORD_REQUIRED:
+            password = _require(responses, "NEW_PASSWORD")
+            layer.check_password_policy(pool, password)
+            user.password = password
+            confirm_user(user)
+            return self._issue_tokens(layer, call, pool, client, user)
+        elif name == SOFTWARE_TOKEN_MFA:
+            if not totp_matches(_require(responses, "SOFTWARE_TOKEN_MFA_CODE")):
+                raise AwsError("CodeMismatchException", "Invalid code or auth state for the user.")
+            return self._issue_tokens(layer, call, pool, client, user)
         else:
             answer = _require(responses, "ANSWER")
             verdict = self._triggers.invoke(

@@ -44,6 +44,8 @@ class LocalCognito:
     _server: BaseWSGIServer
     _thread: threading.Thread
     extras: dict[str, Any] = field(default_factory=dict)
+    # The process environment as it was before start() set its variables, restored by stop().
+    saved_environment: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def endpoint_url(self) -> str:
@@ -65,9 +67,15 @@ class LocalCognito:
         }
 
     def stop(self) -> None:
-        """Shut the server down."""
+        """Shut the server down and give the process its environment back."""
         self._server.shutdown()
         self._thread.join(timeout=10)
+        for name, value in self.saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _reset_trigger_caches()
 
 
 def start(
@@ -83,9 +91,10 @@ def start(
     triggers/ handlers run where AWS would invoke them (configured, as on Lambda, by the
     environment: ALLOWED_EMAIL_DOMAINS, AUTO_CONFIRM_USERS, DENY_LIST, RISK_*...).
     """
-    for name, value in _MOTO_ENV.items():
-        os.environ[name] = value
-    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    saved: dict[str, str | None] = {}
+    _set_environment(
+        {**_MOTO_ENV, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or region}, saved
+    )
 
     from moto.backends import get_backend
     from moto.moto_server.werkzeug_app import (
@@ -116,7 +125,7 @@ def start(
     identity_pool_id = create_identity_pool(
         boto3.client("cognito-identity", endpoint_url=endpoint, region_name=region), pool
     )
-    platform = _attach_triggers(layer, outbox, endpoint, region) if triggers else None
+    platform = _attach_triggers(layer, outbox, endpoint, region, saved) if triggers else None
     return LocalCognito(
         pool=pool,
         outbox=outbox,
@@ -126,21 +135,37 @@ def start(
         platform=platform,
         _server=server,
         _thread=thread,
+        saved_environment=saved,
     )
 
 
 def _attach_triggers(
-    layer: AwsBehaviourLayer, outbox: Outbox, endpoint: str, region: str
+    layer: AwsBehaviourLayer,
+    outbox: Outbox,
+    endpoint: str,
+    region: str,
+    saved: dict[str, str | None],
 ) -> PlatformResources:
     """Create the platform's resources and let the layer run the deployed trigger handlers."""
-    from triggers import clients
-    from triggers.config import get_config
-
     platform = provision_platform(endpoint, region)
     # The handlers read what Lambda would give them from the environment; in-process, that is
     # this process's environment (the API's DynamoDB client reads the same table).
-    os.environ.update(platform.trigger_environment())
-    get_config.cache_clear()
-    clients.reset()
+    _set_environment(platform.trigger_environment(), saved)
+    _reset_trigger_caches()
     layer.triggers = LocalTriggers(mail=MailRelay(platform, outbox))
     return platform
+
+
+def _set_environment(values: dict[str, str], saved: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        saved.setdefault(name, os.environ.get(name))
+        os.environ[name] = value
+
+
+def _reset_trigger_caches() -> None:
+    """The triggers read their configuration and build clients once; make them look again."""
+    from triggers import clients
+    from triggers.config import get_config
+
+    get_config.cache_clear()
+    clients.reset()

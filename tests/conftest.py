@@ -41,6 +41,23 @@ def cognito() -> Iterator[LocalCognito]:
     local.stop()
 
 
+@pytest.fixture(autouse=True)
+def _local_cognito_intact(request: pytest.FixtureRequest) -> None:
+    """Fail loudly if something reset moto's shared state under the local Cognito."""
+    if "cognito" not in request.fixturenames:
+        return
+    local: LocalCognito = request.getfixturevalue("cognito")
+    from moto.backends import get_backend
+
+    pools = get_backend("cognito-idp")["123456789012"][local.pool.region].user_pools
+    if local.pool.pool_id not in pools:
+        pytest.fail(
+            "the local Cognito's pool is gone: an in-process mock_aws() reset moto's backends "
+            "after the session started it (see IN_PROCESS_MOTO_FIXTURES)",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def settings(cognito: LocalCognito) -> Settings:
     """Settings pointing at the local Cognito, built directly (no environment)."""

@@ -31,7 +31,9 @@ _PASSWORD_SIGN_IN: dict[str, ErrorCode] = {
     "UserNotFoundException": ErrorCode.BAD_CREDENTIALS,
     "UserNotConfirmedException": ErrorCode.USER_NOT_CONFIRMED,
     "PasswordResetRequiredException": ErrorCode.PASSWORD_RESET_REQUIRED,
-    "InvalidParameterException": ErrorCode.BAD_CREDENTIALS,
+    # InvalidParameterException is deliberately absent: every parameter of these calls is the
+    # service's own (a validated email, SRP values, the user's IP), so a refusal is the service's
+    # problem, logged as unexpected (UPSTREAM_ERROR), never "wrong password" for everyone.
 }
 
 # The same Cognito code means different things per call (NotAuthorizedException is "bad password"
@@ -44,11 +46,16 @@ OPERATION_ERRORS: dict[str, dict[str, ErrorCode]] = {
         "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
     },
     "ConfirmSignUp": {
+        # Too many wrong codes: the code is locked, so "retry in a second" would be wrong.
+        "LimitExceededException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
+        "TooManyFailedAttemptsException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
         "CodeMismatchException": ErrorCode.INVALID_CODE,
         "ExpiredCodeException": ErrorCode.CODE_EXPIRED,
         # With PreventUserExistenceErrors an unknown user must look like a wrong code.
         "UserNotFoundException": ErrorCode.INVALID_CODE,
-        "NotAuthorizedException": ErrorCode.ALREADY_CONFIRMED,
+        # A confirmed account answers like a wrong code: otherwise anyone could learn, with any
+        # code, that an email has a confirmed account (the user can simply sign in).
+        "NotAuthorizedException": ErrorCode.INVALID_CODE,
         "AliasExistsException": ErrorCode.EMAIL_ALREADY_REGISTERED,
         "InvalidParameterException": ErrorCode.INVALID_PARAMETER,
     },
@@ -93,6 +100,9 @@ OPERATION_ERRORS: dict[str, dict[str, ErrorCode]] = {
         "NotAuthorizedException": ErrorCode.ACCOUNT_NOT_RESETTABLE,
     },
     "ConfirmForgotPassword": {
+        # Too many wrong codes: the code is locked, so "retry in a second" would be wrong.
+        "LimitExceededException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
+        "TooManyFailedAttemptsException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
         "CodeMismatchException": ErrorCode.INVALID_CODE,
         "ExpiredCodeException": ErrorCode.CODE_EXPIRED,
         "UserNotFoundException": ErrorCode.INVALID_CODE,
@@ -119,6 +129,9 @@ OPERATION_ERRORS: dict[str, dict[str, ErrorCode]] = {
     },
     "UpdateUserAttributes:token": {"NotAuthorizedException": ErrorCode.INVALID_TOKEN},
     "VerifyUserAttribute": {
+        # Too many wrong codes: the code is locked, so "retry in a second" would be wrong.
+        "LimitExceededException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
+        "TooManyFailedAttemptsException": ErrorCode.CODE_ATTEMPTS_EXCEEDED,
         "CodeMismatchException": ErrorCode.INVALID_CODE,
         "ExpiredCodeException": ErrorCode.CODE_EXPIRED,
         "AliasExistsException": ErrorCode.EMAIL_ALREADY_REGISTERED,

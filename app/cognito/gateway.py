@@ -217,10 +217,16 @@ class CognitoGateway:
         started = self._call(
             "InitiateAuth:CUSTOM_AUTH", lambda: self._client.initiate_auth(**kwargs)
         )
-        if started.get("ChallengeName") != "PASSWORD_VERIFIER":
-            return _outcome(started)  # the trigger decided otherwise: hand it on as it is
         params = started.get("ChallengeParameters", {})
         user_id = params.get("USER_ID_FOR_SRP", "")
+        if started.get("ChallengeName") != "PASSWORD_VERIFIER" or not user_id:
+            # The DefineAuthChallenge trigger must ask for the password first; tokens or another
+            # challenge here would be a sign-in without it (a wrong or outdated trigger).
+            logger.error(
+                "adaptive sign-in: Cognito did not ask for the password proof",
+                extra={"challenge_name": str(started.get("ChallengeName", ""))[:64]},
+            )
+            raise ApiError(ErrorCode.UPSTREAM_ERROR)
         try:
             claim = srp.password_claim(
                 pool_id=self._pool_id,

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final
 
@@ -80,17 +80,36 @@ def claim_signature(
     return base64.b64encode(hmac.new(key, message, "sha256").digest()).decode()
 
 
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
+
 def cognito_timestamp(now: datetime) -> str:
     """TIMESTAMP as Cognito expects it: `Tue Mar 3 09:05:07 UTC 2026` (day not zero-padded)."""
+    # English names whatever the process locale (strftime's %a and %b follow LC_TIME).
     moment = now.astimezone(UTC)
-    return f"{moment:%a %b} {moment.day} {moment:%H:%M:%S} UTC {moment.year}"
+    day, month = _DAYS[moment.weekday()], _MONTHS[moment.month - 1]
+    return f"{day} {month} {moment.day} {moment:%H:%M:%S} UTC {moment.year}"
 
 
 @dataclass(frozen=True, slots=True)
 class SrpClient:
     """One sign-in's secret `a` and public `A`."""
 
-    small_a: int
+    small_a: int = field(repr=False)  # the ephemeral secret
     big_a: int
 
     @classmethod

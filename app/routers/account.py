@@ -64,7 +64,13 @@ def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
 @router.post(
     "/verify-email",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(E.INVALID_CODE, E.CODE_EXPIRED, E.EMAIL_ALREADY_REGISTERED, *_COMMON),
+    responses=error_responses(
+        E.INVALID_CODE,
+        E.CODE_EXPIRED,
+        E.CODE_ATTEMPTS_EXCEEDED,
+        E.EMAIL_ALREADY_REGISTERED,
+        *_COMMON,
+    ),
 )
 async def verify_email(body: VerifyEmailIn, token: AccessToken, gateway: GatewayDep) -> Response:
     """Verify the new email with the code sent to it; it becomes the sign-in email."""

@@ -91,7 +91,7 @@ def register(
     responses=error_responses(
         E.INVALID_CODE,
         E.CODE_EXPIRED,
-        E.ALREADY_CONFIRMED,
+        E.CODE_ATTEMPTS_EXCEEDED,
         E.EMAIL_ALREADY_REGISTERED,
         *_UNAVAILABLE,
     ),
@@ -181,7 +181,12 @@ def forgot_password(
     "/reset-password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(
-        E.INVALID_CODE, E.CODE_EXPIRED, E.PASSWORD_POLICY, E.INVALID_PARAMETER, *_UNAVAILABLE
+        E.INVALID_CODE,
+        E.CODE_EXPIRED,
+        E.CODE_ATTEMPTS_EXCEEDED,
+        E.PASSWORD_POLICY,
+        E.INVALID_PARAMETER,
+        *_UNAVAILABLE,
     ),
 )
 def reset_password(

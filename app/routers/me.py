@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.cognito.models import CognitoUser
 from app.deps import GatewayDep
-from app.errors import ErrorCode, error_responses
+from app.errors import ApiError, ErrorCode, error_responses
 from app.profile import ProfileStore
 from app.schemas import MeOut
 from app.tokens.claims import AccessClaims
@@ -48,8 +48,14 @@ async def read_me(token: AccessToken, gateway: GatewayDep, request: Request) -> 
     # GetUser also makes Cognito re-check the token: a signed-out token is refused here.
     user = await run_in_threadpool(gateway.get_user, token.token)
     me = me_from_user(user, token.claims)
-    profiles: ProfileStore | None = request.app.state.profiles
+    # Built on first use (a boto3 client): off the event loop.
+    profiles: ProfileStore | None = await run_in_threadpool(lambda: request.app.state.profiles)
     if profiles is not None:
-        # Users an administrator created never passed PostConfirmation: created on first sight.
-        me.profile = await run_in_threadpool(profiles.get_or_create, me.sub, user.attributes)
+        try:
+            # Users an administrator created never passed PostConfirmation: created on first sight.
+            me.profile = await run_in_threadpool(profiles.get_or_create, me.sub, user.attributes)
+        except ApiError:
+            # Cognito answered; the profile table did not (logged by the store). The user is
+            # still shown, with `profile: null`, rather than a 503 for the whole route.
+            me.profile = None
     return me

@@ -83,6 +83,7 @@ def admin_create_user(layer: AwsBehaviourLayer, call: Call) -> Reply:
     if pool.extended_config.get("UsernameAttributes"):
         attributes.setdefault("email", username)
     decision: dict[str, Any] = {}
+    internal_username = str(uuid.uuid4())
     if not resend:
         decision = layer.triggers.invoke(
             "PreSignUp_AdminCreateUser",
@@ -94,6 +95,7 @@ def admin_create_user(layer: AwsBehaviourLayer, call: Call) -> Reply:
                 "validationData": pairs(call.params.get("ValidationData")),
                 "clientMetadata": call.params.get("ClientMetadata") or {},
                 "username": username,
+                "user_name": internal_username,
             },
         )
     # moto creates a user with no password when none is given; AWS generates one and emails it.
@@ -103,6 +105,9 @@ def admin_create_user(layer: AwsBehaviourLayer, call: Call) -> Reply:
     if reply.status != 200:
         return reply
     user = pool._get_user(username)
+    if not resend and user is not None and pool.extended_config.get("UsernameAttributes"):
+        rename_user(pool, user, internal_username)
+        reply = _renamed(reply, internal_username)
     if decision.get("autoVerifyEmail") and user is not None:
         user.update_attributes([{"Name": "email_verified", "Value": "true"}])
     email = attributes.get("email", "")
@@ -121,6 +126,17 @@ def admin_create_user(layer: AwsBehaviourLayer, call: Call) -> Reply:
             "invitation",
         )
     return reply
+
+
+def _renamed(reply: Reply, internal_username: str) -> Reply:
+    payload = reply.payload()
+    created = payload.get("User")
+    if isinstance(created, dict):
+        created["Username"] = internal_username
+        for attribute in created.get("Attributes") or []:
+            if attribute.get("Name") == "sub":
+                attribute["Value"] = internal_username
+    return Reply.json(reply.status, payload)
 
 
 def temporary_password() -> str:

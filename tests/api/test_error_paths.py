@@ -106,11 +106,14 @@ def test_wrong_expired_and_reused_codes(client: httpx.Client, cognito: LocalCogn
     assert (
         client.post("/auth/confirm", json={"email": email, "code": fresh.code}).status_code == 204
     )
-    _problem(
-        client.post("/auth/confirm", json={"email": email, "code": fresh.code}),
-        409,
-        "ALREADY_CONFIRMED",
-    )
+    # Confirmed already: the same answer as a wrong code or an unknown email (no enumeration).
+    again = client.post("/auth/confirm", json={"email": email, "code": fresh.code})
+    unknown = client.post("/auth/confirm", json={"email": new_email(), "code": fresh.code})
+    for response in (again, unknown):
+        _problem(response, 400, "INVALID_CODE")
+    assert {k: v for k, v in again.json().items() if k != "request_id"} == {
+        k: v for k, v in unknown.json().items() if k != "request_id"
+    }
 
 
 def test_resend_for_unknown_email_looks_like_success(client: httpx.Client) -> None:

@@ -231,7 +231,7 @@ def test_client_without_secret_sends_no_hash() -> None:
             (EMAIL, "1"),
             "NotAuthorizedException",
             400,
-            ErrorCode.ALREADY_CONFIRMED,
+            ErrorCode.INVALID_CODE,
         ),
         (
             "sign_in_with_password",

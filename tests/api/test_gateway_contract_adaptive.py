@@ -181,3 +181,70 @@ def test_a_malformed_verifier_challenge_is_not_answered(
     with pytest.raises(ApiError) as raised:
         gateway.sign_in_adaptive(EMAIL, "Corr3ct-Horse!", CONTEXT, METADATA)
     assert raised.value.code is ErrorCode.UPSTREAM_ERROR
+
+
+def _started(stubber: Stubber, parameters: dict[str, str] = VERIFIER_PARAMETERS) -> None:
+    _expect_start(
+        stubber,
+        {
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "Session": SESSION,
+            "ChallengeParameters": parameters,
+        },
+    )
+
+
+def test_an_unsent_sign_in_code_is_a_503(stubbed: tuple[CognitoGateway, Stubber]) -> None:
+    # CreateAuthChallenge runs after the password proof; a code nobody can receive is not the
+    # user's fault.
+    gateway, stubber = stubbed
+    _started(stubber)
+    stubber.add_client_error(
+        "respond_to_auth_challenge",
+        service_error_code="UserLambdaValidationException",
+        service_message="CreateAuthChallenge failed with error CHALLENGE_DELIVERY_FAILED.",
+    )
+    with pytest.raises(ApiError) as raised:
+        gateway.sign_in_adaptive(EMAIL, "Corr3ct-Horse!", CONTEXT, METADATA)
+    assert raised.value.code is ErrorCode.SERVICE_UNAVAILABLE
+
+
+def test_a_refused_parameter_of_ours_is_not_a_wrong_password(
+    stubbed: tuple[CognitoGateway, Stubber],
+) -> None:
+    gateway, stubber = stubbed
+    _started(stubber)
+    stubber.add_client_error(
+        "respond_to_auth_challenge",
+        service_error_code="InvalidParameterException",
+        service_message="TIMESTAMP is invalid",
+    )
+    with pytest.raises(ApiError) as raised:
+        gateway.sign_in_adaptive(EMAIL, "Corr3ct-Horse!", CONTEXT, METADATA)
+    assert raised.value.code is ErrorCode.UPSTREAM_ERROR
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "RefreshToken": "r"}},
+        {"ChallengeName": "CUSTOM_CHALLENGE", "Session": "n" * 40, "ChallengeParameters": {}},
+        {
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "Session": "n" * 40,
+            "ChallengeParameters": {
+                k: v for k, v in VERIFIER_PARAMETERS.items() if k != "USER_ID_FOR_SRP"
+            },
+        },
+    ],
+)
+def test_no_sign_in_without_the_password_proof(
+    stubbed: tuple[CognitoGateway, Stubber], answer: dict[str, object]
+) -> None:
+    # A DefineAuthChallenge that skips PASSWORD_VERIFIER (wrong or outdated) must not let anyone
+    # in on a code alone, or on nothing.
+    gateway, stubber = stubbed
+    _expect_start(stubber, answer)
+    with pytest.raises(ApiError) as raised:
+        gateway.sign_in_adaptive(EMAIL, "Corr3ct-Horse!", CONTEXT, METADATA)
+    assert raised.value.code is ErrorCode.UPSTREAM_ERROR

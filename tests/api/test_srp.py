@@ -91,3 +91,46 @@ def test_the_local_cognito_accepts_only_the_right_password(password: str, accept
         now=datetime.now(UTC),
     )
     assert server.verify(POOL_ID, USER_ID, client.big_a, claim) is accepted
+
+
+# More pycognito vectors (same method): an odd-length salt, a salt with the top bit set (both
+# padding rules of pad_hex), a non-ASCII password, another pool and region.
+MORE_VECTORS = [
+    (
+        "1f" * 100,
+        "abc",
+        987654321987654321,
+        "0b1c2d3e-0000-4000-8000-000000000001",
+        "74bee8e0d0401c27c5a70508ce245953c16f39923a845b5d21d3a9d4e4b8a7bf",
+        "XqSRKXQ0oQTSU6iholIXSzrUZJFKvqrUaglInf5O2NI=",
+    ),
+    (
+        "0" * 30 + "7" + "e5" * 90,
+        "f00d" * 8,
+        31337,
+        "ffffffff-ffff-4fff-bfff-ffffffffffff",
+        "a4294fb973d9380e49caad237afd4bd94ec7fa615577f26f11d62c09d1798400",
+        "IsXGzTkH1RFoJCkhUkOUQ1ug3M9MLbi1ggP1BJSsCgk=",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("small_a", "salt", "b_exponent", "user_id", "a_digest", "signature"), MORE_VECTORS
+)
+def test_more_independent_vectors(
+    small_a: str, salt: str, b_exponent: int, user_id: str, a_digest: str, signature: str
+) -> None:
+    client = SrpClient.start(int(small_a, 16))
+    assert hashlib.sha256(client.srp_a.encode()).hexdigest() == a_digest
+    claim = client.password_claim(
+        pool_id="us-east-1_Zz9",
+        user_id_for_srp=user_id,
+        password="Pässwörd-1!",
+        salt_hex=salt,
+        srp_b_hex=format(pow(2, b_exponent, N), "x"),
+        secret_block="AAEC",
+        now=datetime(2026, 1, 5, 0, 0, 9, tzinfo=UTC),
+    )
+    assert claim["PASSWORD_CLAIM_SIGNATURE"] == signature
+    assert claim["TIMESTAMP"] == "Mon Jan 5 00:00:09 UTC 2026"

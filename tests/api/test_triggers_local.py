@@ -17,6 +17,7 @@ from app.main import create_app
 from app.settings import Settings
 from local_cognito.server import LocalCognito
 from tests.conftest import PASSWORD, new_email, register_and_confirm, serve
+from tests.totp import totp
 from triggers import clients
 from triggers.config import get_config
 
@@ -230,7 +231,10 @@ def test_get_me_creates_a_missing_profile_once(client: httpx.Client, cognito: Lo
 @pytest.fixture(scope="module")
 def adaptive(settings: Settings) -> Iterator[httpx.Client]:
     """The API with SIGN_IN_FLOW=adaptive (CUSTOM_AUTH: SRP, then the risk trigger)."""
-    app = create_app(settings.model_copy(update={"sign_in_flow": "adaptive"}))
+    # Behind a trusted proxy on loopback, so tests can sign in from other networks.
+    app = create_app(
+        settings.model_copy(update={"sign_in_flow": "adaptive", "trusted_proxies": ["127.0.0.1"]})
+    )
     with serve(app) as running, httpx.Client(base_url=running.base_url, timeout=10) as http:
         yield http
 
@@ -332,3 +336,85 @@ def test_the_adaptive_sign_in_reports_an_unconfirmed_account_to_the_right_passwo
     response = _adaptive_sign_in(adaptive, email)
     assert response.status_code == 403
     assert response.json()["code"] == "USER_NOT_CONFIRMED"
+
+
+@pytest.mark.usefixtures("any_hour")
+def test_a_known_device_on_a_new_network_gets_a_code_again(
+    adaptive: httpx.Client, client: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    register_and_confirm(client, cognito, email)
+
+    def sign_in_from(address: str) -> httpx.Response:
+        return _adaptive_sign_in(adaptive, email, headers={**DEVICE, "X-Forwarded-For": address})
+
+    step = sign_in_from("203.0.113.7").json()["next_step"]
+    code = cognito.outbox.latest(email, "sign_in")
+    assert code is not None
+    answered = adaptive.post(
+        "/auth/challenge",
+        json={
+            "challenge_name": step["challenge_name"],
+            "session": step["session"],
+            "username": step["username"],
+            "answer": code.code,
+        },
+        headers={**DEVICE, "X-Forwarded-For": "203.0.113.7"},
+    )
+    assert answered.json()["status"] == "SIGNED_IN"
+    assert sign_in_from("203.0.113.99").json()["status"] == "SIGNED_IN"  # the same /24
+    other = sign_in_from("198.51.100.5").json()
+    assert other["next_step"]["challenge_name"] == "CUSTOM_CHALLENGE"
+
+
+def _answer_step(adaptive: httpx.Client, step: dict[str, Any], **answer: str) -> httpx.Response:
+    body = {k: step[k] for k in ("challenge_name", "session", "username")}
+    return adaptive.post("/auth/challenge", json={**body, **answer}, headers=DEVICE)
+
+
+def test_an_admin_created_user_must_set_a_password_after_the_proof(
+    adaptive: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    ).admin_create_user(UserPoolId=cognito.pool.pool_id, Username=email)
+    invitation = cognito.outbox.latest(email, "invitation")
+    assert invitation is not None
+    step = _adaptive_sign_in(adaptive, email, invitation.code).json()["next_step"]
+    assert step["challenge_name"] == "NEW_PASSWORD_REQUIRED"  # not tokens on a temporary password
+    weak = _answer_step(adaptive, step, new_password="short")
+    assert weak.json()["code"] == "PASSWORD_POLICY"
+    done = _answer_step(adaptive, step, new_password=NEW_PASSWORD)
+    assert done.json()["status"] == "SIGNED_IN"
+
+
+def test_a_reset_password_is_asked_for_after_the_proof(
+    adaptive: httpx.Client, client: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    register_and_confirm(client, cognito, email)
+    boto3.client(
+        "cognito-idp", endpoint_url=cognito.endpoint_url, region_name=cognito.pool.region
+    ).admin_reset_user_password(UserPoolId=cognito.pool.pool_id, Username=email)
+    response = _adaptive_sign_in(adaptive, email)
+    assert response.status_code == 403
+    assert response.json()["code"] == "PASSWORD_RESET_REQUIRED"
+    assert cognito.outbox.latest(email, "sign_in") is None
+
+
+def test_an_authenticator_app_is_asked_for_after_the_proof(
+    adaptive: httpx.Client, client: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    register_and_confirm(client, cognito, email)
+    auth = {"Authorization": f"Bearer {_sign_in(client, email)['access_token']}"}
+    secret = client.post("/me/mfa/totp", headers=auth).json()["secret"]
+    client.post("/me/mfa/totp/verify", headers=auth, json={"code": totp(secret)})
+    assert client.put("/me/mfa", headers=auth, json={"totp_enabled": True}).status_code == 204
+    step = _adaptive_sign_in(adaptive, email).json()["next_step"]
+    assert step["challenge_name"] == "SOFTWARE_TOKEN_MFA"
+    wrong = _answer_step(adaptive, step, code="000000" if totp(secret) != "000000" else "111111")
+    assert wrong.json()["code"] == "INVALID_CODE"
+    step = _adaptive_sign_in(adaptive, email).json()["next_step"]
+    assert _answer_step(adaptive, step, code=totp(secret)).json()["status"] == "SIGNED_IN"
