@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.cognito.gateway import normalize_email
+from app.cognito.models import CodeDelivery
 from app.profile import ProfileOut
 
 # Deliberately loose (Cognito validates addresses itself): one @, no spaces, a dotted domain.
@@ -43,6 +44,15 @@ class CodeDeliveryOut(BaseModel):
     destination: str = Field(examples=["a***@e***"])
     medium: str = Field(examples=["EMAIL"])
     attribute: str = Field(examples=["email"])
+
+    @classmethod
+    def of(cls, delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
+        """The API's view of a delivery the gateway reported (None stays None)."""
+        if delivery is None:
+            return None
+        return cls(
+            destination=delivery.destination, medium=delivery.medium, attribute=delivery.attribute
+        )
 
 
 class RegisterOut(BaseModel):

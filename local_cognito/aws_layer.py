@@ -140,6 +140,20 @@ class AwsBehaviourLayer:
                 return pool, pool.clients[client_id]
         raise AwsError("ResourceNotFoundException", f"User pool client {client_id} does not exist.")
 
+    def public_call(self, call: Call) -> tuple[Any, Any, str]:
+        """Pool, client and canonical username of a public-client call whose SecretHash holds.
+
+        The call's Username is rewritten to the canonical form moto must see.
+
+        Raises:
+            AwsError: no such client, or SECRET_HASH missing or wrong.
+        """
+        pool, client = self.pool_and_client(call.params.get("ClientId", ""))
+        username = str(call.params.get("Username", ""))
+        self.check_secret_hash(client, username, call.params.get("SecretHash"))
+        call.params["Username"] = self.canonical_username(pool, username)
+        return pool, client, call.params["Username"]
+
     def pool_by_id(self, pool_id: str) -> Any:
         """The moto pool with this id."""
         pool = self._backend().user_pools.get(pool_id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -10,6 +12,7 @@ from app.errors import ApiError, ErrorCode
 from app.trigger_reasons import parse_rejection, reason_code
 
 logger = logging.getLogger("app.cognito")
+T = TypeVar("T")
 
 # Errors that mean the same thing whatever the call: quotas and Cognito-side failures.
 _COMMON: dict[str, ErrorCode] = {
@@ -243,6 +246,14 @@ def _trigger_refusal(message: str) -> tuple[ErrorCode, str]:
     if code is None:
         return ErrorCode.SERVICE_UNAVAILABLE, "unrecognised_trigger_error"
     return ErrorCode(code), parse_rejection(message) or ""
+
+
+def call_translated(operation: str, call: Callable[[], T]) -> T:
+    """Run one boto3 call of `operation`; its failure comes out as an ApiError."""
+    try:
+        return call()
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(operation, exc) from None
 
 
 def translate(operation: str, exc: ClientError | BotoCoreError) -> ApiError:

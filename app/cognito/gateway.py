@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from app.cognito.context import UserContext
-from app.cognito.error_map import token_operation, translate
+from app.cognito.error_map import call_translated, token_operation, translate
 from app.cognito.models import Challenge, CodeDelivery, CognitoUser, SignUpResult, Tokens
 from app.cognito.secret_hash import secret_hash
 from app.cognito.srp import SrpClient
@@ -37,17 +37,23 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def build_cognito_client(settings: Settings) -> CognitoIdentityProviderClient:
-    """Build the process's one cognito-idp client, with explicit timeouts and retries."""
-    config = Config(
+def cognito_client_config(settings: Settings) -> Config:
+    """The botocore config of the Cognito clients: the pool's region, timeouts, retries."""
+    return Config(
         region_name=settings.cognito_region,
         connect_timeout=settings.cognito_connect_timeout_seconds,
         read_timeout=settings.cognito_read_timeout_seconds,
         retries={"max_attempts": settings.cognito_max_attempts, "mode": "standard"},
         tcp_keepalive=True,
     )
+
+
+def build_cognito_client(settings: Settings) -> CognitoIdentityProviderClient:
+    """Build the process's one cognito-idp client, with explicit timeouts and retries."""
     return boto3.client(
-        "cognito-idp", endpoint_url=settings.cognito_endpoint_url or None, config=config
+        "cognito-idp",
+        endpoint_url=settings.cognito_endpoint_url or None,
+        config=cognito_client_config(settings),
     )
 
 
@@ -116,12 +122,7 @@ class CognitoGateway:
             kwargs["UserContextData"] = context.as_param()
         return kwargs
 
-    @staticmethod
-    def _call(operation: str, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(operation, exc) from None
+    _call = staticmethod(call_translated)
 
     @staticmethod
     def _call_as_user(operation: str, call: Callable[[], T]) -> T:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
-from app.cognito.error_map import translate
+from app.cognito.error_map import call_translated
+from app.cognito.gateway import cognito_client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_identity import CognitoIdentityClient
 
     from app.settings import Settings
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +39,15 @@ class IdentityGateway:
     @classmethod
     def from_settings(cls, settings: Settings) -> IdentityGateway:
         """Build the gateway; the user pool is the identity pool's login provider."""
-        config = Config(
-            region_name=settings.cognito_region,
-            connect_timeout=settings.cognito_connect_timeout_seconds,
-            read_timeout=settings.cognito_read_timeout_seconds,
-            retries={"max_attempts": settings.cognito_max_attempts, "mode": "standard"},
-        )
         client = boto3.client(
-            "cognito-identity", endpoint_url=settings.cognito_endpoint_url or None, config=config
+            "cognito-identity",
+            endpoint_url=settings.cognito_endpoint_url or None,
+            config=cognito_client_config(settings),
         )
         provider = settings.cognito_issuer.removeprefix("https://")
         return cls(client, settings.cognito_identity_pool_id, provider)
 
-    @staticmethod
-    def _call(operation: str, call: Callable[[], T]) -> T:
-        try:
-            return call()
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(operation, exc) from None
+    _call = staticmethod(call_translated)
 
     def credentials_for(self, id_token: str) -> AwsCredentials:
         """GetId then GetCredentialsForIdentity, both with the ID token as the login."""

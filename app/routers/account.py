@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from app.cognito.models import CodeDelivery
 from app.deps import GatewayDep, SettingsDep
 from app.errors import ErrorCode, error_responses
 from app.password_policy import enforce_policy
@@ -49,15 +48,7 @@ async def update_me(body: UpdateMeIn, token: AccessToken, gateway: GatewayDep) -
     user = await run_in_threadpool(gateway.get_user, token.token)
     return UpdateMeOut(
         user=me_from_user(user, token.claims),
-        email_verification=_delivery_out(deliveries[0] if deliveries else None),
-    )
-
-
-def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
-    if delivery is None:
-        return None
-    return CodeDeliveryOut(
-        destination=delivery.destination, medium=delivery.medium, attribute=delivery.attribute
+        email_verification=CodeDeliveryOut.of(deliveries[0] if deliveries else None),
     )
 
 
@@ -82,7 +73,7 @@ async def verify_email(body: VerifyEmailIn, token: AccessToken, gateway: Gateway
 async def resend_email_verification(token: AccessToken, gateway: GatewayDep) -> ResendCodeOut:
     """Send a new verification code to the new email (or, with none pending, to the current one)."""
     delivery = await run_in_threadpool(gateway.resend_email_verification, token.token)
-    return ResendCodeOut(code_delivery=_delivery_out(delivery))
+    return ResendCodeOut(code_delivery=CodeDeliveryOut.of(delivery))
 
 
 @router.post(

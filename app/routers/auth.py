@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from app.client_context import UserContextDep
-from app.cognito.models import CodeDelivery
 from app.deps import GatewayDep, SettingsDep, VerifierDep
 from app.errors import ApiError, ErrorCode, error_responses
 from app.password_policy import enforce_policy
@@ -43,14 +42,6 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 logger = logging.getLogger("app.auth")
 
 
-def _delivery_out(delivery: CodeDelivery | None) -> CodeDeliveryOut | None:
-    if delivery is None:
-        return None
-    return CodeDeliveryOut(
-        destination=delivery.destination, medium=delivery.medium, attribute=delivery.attribute
-    )
-
-
 def _masked_email_delivery(email: str) -> CodeDeliveryOut:
     local, _, domain = email.partition("@")
     return CodeDeliveryOut(
@@ -81,7 +72,7 @@ def register(
     return RegisterOut(
         user_sub=result.user_sub,
         confirmed=result.confirmed,
-        code_delivery=_delivery_out(result.delivery),
+        code_delivery=CodeDeliveryOut.of(result.delivery),
     )
 
 

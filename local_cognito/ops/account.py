@@ -14,10 +14,8 @@ if TYPE_CHECKING:
 
 def forgot_password(layer: AwsBehaviourLayer, call: Call) -> Reply:
     """ForgotPassword: a code to the verified email; a simulated answer for unknown users."""
-    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
-    username = call.params.get("Username", "")
-    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
-    user = pool._get_user(layer.canonical_username(pool, username))
+    pool, _, username = layer.public_call(call)
+    user = pool._get_user(username)
     if user is None:
         # PreventUserExistenceErrors: the same answer as for a real account.
         return Reply.json(200, {"CodeDeliveryDetails": email_delivery(username.lower())})
@@ -32,10 +30,8 @@ def forgot_password(layer: AwsBehaviourLayer, call: Call) -> Reply:
 
 def confirm_forgot_password(layer: AwsBehaviourLayer, call: Call) -> Reply:
     """ConfirmForgotPassword: checks the code and (unlike moto) the password policy."""
-    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
-    username = call.params.get("Username", "")
-    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
-    user = pool._get_user(layer.canonical_username(pool, username))
+    pool, client, username = layer.public_call(call)
+    user = pool._get_user(username)
     if user is None:
         raise AwsError("CodeMismatchException", INVALID_CODE)
     password = str(call.params.get("Password", ""))

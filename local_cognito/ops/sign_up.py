@@ -22,10 +22,7 @@ def confirm_user(user: Any) -> None:  # a moto user
 
 def sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
     """SignUp: SECRET_HASH, case-insensitive names, PreSignUp, and a real emailed code."""
-    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
-    username = call.params.get("Username", "")
-    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
-    call.params["Username"] = layer.canonical_username(pool, username)
+    pool, client, _ = layer.public_call(call)
     if pool._get_user(call.params["Username"]) is not None:
         raise AwsError("UsernameExistsException", "An account with the given email already exists.")
     attributes = pairs(call.params.get("UserAttributes"))
@@ -146,11 +143,8 @@ def temporary_password() -> str:
 
 def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
     """ConfirmSignUp: the code must be the one sent, unexpired, and is used up."""
-    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
-    username = call.params.get("Username", "")
-    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
-    call.params["Username"] = layer.canonical_username(pool, username)
-    user = pool._get_user(call.params["Username"])
+    pool, client, username = layer.public_call(call)
+    user = pool._get_user(username)
     if user is None:
         # PreventUserExistenceErrors: an unknown user looks like a wrong code.
         raise AwsError("CodeMismatchException", INVALID_CODE)
@@ -181,10 +175,8 @@ def confirm_sign_up(layer: AwsBehaviourLayer, call: Call) -> Reply:
 
 def resend_confirmation_code(layer: AwsBehaviourLayer, call: Call) -> Reply:
     """ResendConfirmationCode, which moto does not implement."""
-    pool, client = layer.pool_and_client(call.params.get("ClientId", ""))
-    username = call.params.get("Username", "")
-    layer.check_secret_hash(client, username, call.params.get("SecretHash"))
-    user = pool._get_user(layer.canonical_username(pool, username))
+    pool, _, username = layer.public_call(call)
+    user = pool._get_user(username)
     if user is None:
         # PreventUserExistenceErrors: AWS simulates a delivery for unknown users.
         return Reply.json(200, {"CodeDeliveryDetails": email_delivery(username.lower())})
