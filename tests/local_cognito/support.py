@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -45,6 +45,35 @@ def sign_up(client: CognitoIdentityProviderClient, cognito: LocalCognito, email:
         SecretHash=hash_for(cognito, email),
         UserAttributes=[{"Name": "email", "Value": email}],
     )["UserSub"]
+
+
+def confirmed_user(layered: CognitoIdentityProviderClient, cognito: LocalCognito) -> str:
+    """A confirmed user with a verified email; return the email."""
+    email = new_email()
+    sub = sign_up(layered, cognito, email)
+    layered.admin_update_user_attributes(
+        UserPoolId=cognito.pool.pool_id,
+        Username=sub,
+        UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+    )
+    layered.admin_confirm_sign_up(UserPoolId=cognito.pool.pool_id, Username=sub)
+    return email
+
+
+def sign_in(
+    client: CognitoIdentityProviderClient, cognito: LocalCognito, email: str
+) -> dict[str, Any]:
+    """USER_PASSWORD_AUTH with the right SECRET_HASH; return the AuthenticationResult."""
+    result: dict[str, Any] = client.initiate_auth(  # type: ignore[assignment]
+        ClientId=cognito.pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={
+            "USERNAME": email,
+            "PASSWORD": PASSWORD,
+            "SECRET_HASH": hash_for(cognito, email),
+        },
+    )["AuthenticationResult"]
+    return result
 
 
 def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:

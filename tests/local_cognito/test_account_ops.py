@@ -13,8 +13,14 @@ from app.cognito.secret_hash import secret_hash
 from local_cognito.codes import MAX_FAILED_ATTEMPTS, CodeBook, CodeCheck
 from local_cognito.pool import load_definition
 from local_cognito.server import LocalCognito
-from tests.local_cognito.support import PASSWORD, error_code, hash_for, new_email
-from tests.local_cognito.test_deviations_account import _confirmed_user, _sign_in
+from tests.local_cognito.support import (
+    PASSWORD,
+    confirmed_user,
+    error_code,
+    hash_for,
+    new_email,
+    sign_in,
+)
 from tests.totp import totp
 
 if TYPE_CHECKING:
@@ -48,7 +54,7 @@ def _revoke(
 def test_revoke_token_answers_as_aws(
     layered: CognitoIdentityProviderClient, cognito: LocalCognito
 ) -> None:
-    tokens = _sign_in(layered, cognito, _confirmed_user(layered, cognito))
+    tokens = sign_in(layered, cognito, confirmed_user(layered, cognito))
     with pytest.raises(ClientError) as refused_client:
         _revoke(layered, cognito, tokens["RefreshToken"], secret="wrong" * 6)
     # The model declares UnauthorizedException for this, not NotAuthorizedException.

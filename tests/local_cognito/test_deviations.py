@@ -19,6 +19,7 @@ from tests.local_cognito.support import (
     hash_for,
     http_status,
     new_email,
+    sign_in,
     sign_up,
 )
 
@@ -76,15 +77,7 @@ def test_refresh_secret_hash_is_over_the_internal_username(
     email = new_email()
     sub = sign_up(layered, cognito, email)
     layered.admin_confirm_sign_up(UserPoolId=cognito.pool.pool_id, Username=sub)
-    signed_in = layered.initiate_auth(
-        ClientId=cognito.pool.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={
-            "USERNAME": email,
-            "PASSWORD": PASSWORD,
-            "SECRET_HASH": hash_for(cognito, email),
-        },
-    )["AuthenticationResult"]
+    signed_in = sign_in(layered, cognito, email)
     refresh = signed_in["RefreshToken"]
 
     def attempt(client: CognitoIdentityProviderClient, username: str) -> str:
@@ -200,15 +193,7 @@ def test_unsigned_calls_reach_the_pools_region(raw_endpoint: str, cognito: Local
     layered = client_for(cognito.endpoint_url, cognito.pool.region)
     sub = sign_up(layered, cognito, email)
     layered.admin_confirm_sign_up(UserPoolId=cognito.pool.pool_id, Username=sub)
-    tokens = layered.initiate_auth(
-        ClientId=cognito.pool.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={
-            "USERNAME": email,
-            "PASSWORD": PASSWORD,
-            "SECRET_HASH": hash_for(cognito, email),
-        },
-    )["AuthenticationResult"]
+    tokens = sign_in(layered, cognito, email)
     unsigned_raw = client_for(raw_endpoint, cognito.pool.region, signed=False)
     with pytest.raises(ClientError) as lost:
         unsigned_raw.global_sign_out(AccessToken=tokens["AccessToken"])  # moto: wrong region

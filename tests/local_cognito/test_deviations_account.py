@@ -14,11 +14,12 @@ from botocore.exceptions import ClientError
 
 from local_cognito.server import LocalCognito
 from tests.local_cognito.support import (
-    PASSWORD,
+    confirmed_user,
     error_code,
     hash_for,
     http_status,
     new_email,
+    sign_in,
     sign_up,
 )
 from triggers.config import get_config
@@ -30,39 +31,12 @@ WEAK = "weakpass"
 NEW_PASSWORD = "N3w-Horse-Battery!"
 
 
-def _confirmed_user(layered: CognitoIdentityProviderClient, cognito: LocalCognito) -> str:
-    email = new_email()
-    sub = sign_up(layered, cognito, email)
-    layered.admin_update_user_attributes(
-        UserPoolId=cognito.pool.pool_id,
-        Username=sub,
-        UserAttributes=[{"Name": "email_verified", "Value": "true"}],
-    )
-    layered.admin_confirm_sign_up(UserPoolId=cognito.pool.pool_id, Username=sub)
-    return email
-
-
-def _sign_in(
-    client: CognitoIdentityProviderClient, cognito: LocalCognito, email: str
-) -> dict[str, Any]:
-    result: dict[str, Any] = client.initiate_auth(  # type: ignore[assignment]
-        ClientId=cognito.pool.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={
-            "USERNAME": email,
-            "PASSWORD": PASSWORD,
-            "SECRET_HASH": hash_for(cognito, email),
-        },
-    )["AuthenticationResult"]
-    return result
-
-
 def test_reset_codes_are_emailed_checked_and_single_use(
     raw: CognitoIdentityProviderClient,
     layered: CognitoIdentityProviderClient,
     cognito: LocalCognito,
 ) -> None:
-    email = _confirmed_user(layered, cognito)
+    email = confirmed_user(layered, cognito)
     raw_answer = raw.forgot_password(ClientId=cognito.pool.client_id, Username=email)
     headers = raw_answer["ResponseMetadata"]["HTTPHeaders"]
     assert "x-moto-forgot-password-confirmation-code" in headers  # moto: the code in the answer
@@ -101,7 +75,7 @@ def test_raw_moto_skips_the_password_policy_on_reset(
     layered: CognitoIdentityProviderClient,
     cognito: LocalCognito,
 ) -> None:
-    email = _confirmed_user(layered, cognito)
+    email = confirmed_user(layered, cognito)
     headers = raw.forgot_password(ClientId=cognito.pool.client_id, Username=email)[
         "ResponseMetadata"
     ]["HTTPHeaders"]
@@ -118,8 +92,8 @@ def test_revoke_token_and_delete_user_exist(
     layered: CognitoIdentityProviderClient,
     cognito: LocalCognito,
 ) -> None:
-    email = _confirmed_user(layered, cognito)
-    tokens = _sign_in(layered, cognito, email)
+    email = confirmed_user(layered, cognito)
+    tokens = sign_in(layered, cognito, email)
     with pytest.raises(ClientError) as raw_revoke:
         raw.revoke_token(
             Token=tokens["RefreshToken"],
@@ -139,7 +113,7 @@ def test_revoke_token_and_delete_user_exist(
     with pytest.raises(ClientError) as refused:
         layered.get_user(AccessToken=tokens["AccessToken"])  # minted from the revoked token
     assert error_code(refused) == "NotAuthorizedException"
-    fresh = _sign_in(layered, cognito, email)
+    fresh = sign_in(layered, cognito, email)
     layered.delete_user(AccessToken=fresh["AccessToken"])
     with pytest.raises(ClientError) as gone:
         layered.admin_get_user(UserPoolId=cognito.pool.pool_id, Username=email)
@@ -258,8 +232,8 @@ def test_an_email_change_applies_once_verified(
     layered: CognitoIdentityProviderClient,
     cognito: LocalCognito,
 ) -> None:
-    email = _confirmed_user(layered, cognito)
-    tokens = _sign_in(layered, cognito, email)
+    email = confirmed_user(layered, cognito)
+    tokens = sign_in(layered, cognito, email)
     sub = layered.get_user(AccessToken=tokens["AccessToken"])["Username"]
     new = new_email()
     layered.update_user_attributes(
@@ -273,8 +247,8 @@ def test_an_email_change_applies_once_verified(
     )
     assert _email_of(layered, cognito, sub) == new
 
-    raw_email = _confirmed_user(layered, cognito)
-    raw_tokens = _sign_in(layered, cognito, raw_email)
+    raw_email = confirmed_user(layered, cognito)
+    raw_tokens = sign_in(layered, cognito, raw_email)
     raw_sub = layered.get_user(AccessToken=raw_tokens["AccessToken"])["Username"]
     changed = new_email()
     raw.update_user_attributes(
@@ -301,8 +275,8 @@ def test_one_identity_per_user_and_the_login_is_checked(
     identity_clients: tuple[Any, Any],
 ) -> None:
     raw_identity, layered_identity = identity_clients
-    email = _confirmed_user(layered, cognito)
-    id_token = _sign_in(layered, cognito, email)["IdToken"]
+    email = confirmed_user(layered, cognito)
+    id_token = sign_in(layered, cognito, email)["IdToken"]
     logins = {f"cognito-idp.{cognito.pool.region}.amazonaws.com/{cognito.pool.pool_id}": id_token}
     pool = cognito.identity_pool_id
 
