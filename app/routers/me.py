@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
+from app.cognito.gateway import CognitoGateway
 from app.cognito.models import CognitoUser
 from app.deps import GatewayDep
 from app.errors import ApiError, ErrorCode, error_responses
 from app.profile import ProfileStore
 from app.schemas import MeOut
 from app.tokens.claims import AccessClaims
-from app.tokens.deps import AccessToken
+from app.tokens.deps import AccessToken, VerifiedAccessToken
 
 E = ErrorCode
 
@@ -45,15 +47,19 @@ def me_from_user(user: CognitoUser, claims: AccessClaims) -> MeOut:
 )
 async def read_me(token: AccessToken, gateway: GatewayDep, request: Request) -> MeOut:
     """The user behind the bearer access token: attributes, groups and platform profile."""
+    # One threadpool hop for the blocking calls (boto3), none on the event loop.
+    return await run_in_threadpool(_read_me, token, gateway, request.app.state)
+
+
+def _read_me(token: VerifiedAccessToken, gateway: CognitoGateway, state: State) -> MeOut:
     # GetUser also makes Cognito re-check the token: a signed-out token is refused here.
-    user = await run_in_threadpool(gateway.get_user, token.token)
+    user = gateway.get_user(token.token)
     me = me_from_user(user, token.claims)
-    # Built on first use (a boto3 client): off the event loop.
-    profiles: ProfileStore | None = await run_in_threadpool(lambda: request.app.state.profiles)
+    profiles: ProfileStore | None = state.profiles  # built on first use (a boto3 client)
     if profiles is not None:
         try:
             # Users an administrator created never passed PostConfirmation: created on first sight.
-            me.profile = await run_in_threadpool(profiles.get_or_create, me.sub, user.attributes)
+            me.profile = profiles.get_or_create(me.sub, user.attributes)
         except ApiError:
             # Cognito answered; the profile table did not (logged by the store). The user is
             # still shown, with `profile: null`, rather than a 503 for the whole route.
