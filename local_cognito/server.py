@@ -70,11 +70,7 @@ class LocalCognito:
         """Shut the server down and give the process its environment back."""
         self._server.shutdown()
         self._thread.join(timeout=10)
-        for name, value in self.saved_environment.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        restore_environment(self.saved_environment)
         _reset_trigger_caches()
 
 
@@ -92,7 +88,7 @@ def start(
     environment: ALLOWED_EMAIL_DOMAINS, AUTO_CONFIRM_USERS, DENY_LIST, RISK_*...).
     """
     saved: dict[str, str | None] = {}
-    _set_environment(
+    set_environment(
         {**_MOTO_ENV, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or region}, saved
     )
 
@@ -150,16 +146,26 @@ def _attach_triggers(
     platform = provision_platform(endpoint, region)
     # The handlers read what Lambda would give them from the environment; in-process, that is
     # this process's environment (the API's DynamoDB client reads the same table).
-    _set_environment(platform.trigger_environment(), saved)
+    set_environment(platform.trigger_environment(), saved)
     _reset_trigger_caches()
     layer.triggers = LocalTriggers(mail=MailRelay(platform, outbox))
     return platform
 
 
-def _set_environment(values: dict[str, str], saved: dict[str, str | None]) -> None:
+def set_environment(values: dict[str, str], saved: dict[str, str | None]) -> None:
+    """Set variables, keeping in `saved` what each was before (None: unset) the first time."""
     for name, value in values.items():
         saved.setdefault(name, os.environ.get(name))
         os.environ[name] = value
+
+
+def restore_environment(saved: dict[str, str | None]) -> None:
+    """Put back what set_environment recorded."""
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _reset_trigger_caches() -> None:

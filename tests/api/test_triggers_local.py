@@ -418,3 +418,16 @@ def test_an_authenticator_app_is_asked_for_after_the_proof(
     assert wrong.json()["code"] == "INVALID_CODE"
     step = _adaptive_sign_in(adaptive, email).json()["next_step"]
     assert _answer_step(adaptive, step, code=totp(secret)).json()["status"] == "SIGNED_IN"
+
+
+def test_get_me_survives_a_profile_table_it_cannot_read(
+    settings: Settings, client: httpx.Client, cognito: LocalCognito
+) -> None:
+    email = new_email()
+    register_and_confirm(client, cognito, email)
+    tokens = _sign_in(client, email)
+    broken = create_app(settings.model_copy(update={"platform_table_name": "no-such-table"}))
+    with serve(broken) as running, httpx.Client(base_url=running.base_url, timeout=10) as http:
+        me = _me(http, tokens["access_token"])
+    assert me["email"] == email  # Cognito answered: the user is shown
+    assert me["profile"] is None
